@@ -1,0 +1,92 @@
+"""Controlled vocabularies as data: codes with English labels, loaded once from ``data/*.csv``.
+
+Sources: the Commission's ELM code lists (see ``extract.py``) and learncat's own lists where the
+Commission publishes none. Country and language names are not here: they come from Babel's CLDR data.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+
+DATA = Path(__file__).parent / "data"
+
+NAMES = (
+    "eqf", "qf_ehea_cycles", "isced_f", "participation_forms", "assessment_types", "qa_types",
+    "supervision_levels", "stackability", "funding", "target_groups", "nuts",
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    label: str
+    description: str = ""
+    uri: str = ""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str
+    terms: dict[str, Term] = field(default_factory=dict)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.terms
+
+    def __iter__(self):
+        return iter(self.terms.values())
+
+    def label(self, code: str) -> str:
+        term = self.terms.get(code)
+        return term.label if term else code
+
+    def by_uri(self, uri: str) -> Term | None:
+        return next((t for t in self.terms.values() if t.uri and t.uri == uri), None)
+
+
+@cache
+def get(name: str) -> Vocabulary:
+    """The vocabulary ``name`` (one of NAMES)."""
+    if name not in NAMES:
+        raise KeyError(name)
+    with open(DATA / f"{name}.csv", encoding="utf-8") as fh:
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        terms = {
+            r["code"]: Term(r["code"], r["label"], r.get("description") or "", r.get("uri") or "")
+            for r in rows
+        }
+    return Vocabulary(name, terms)
+
+
+def isced_ancestors(code: str) -> list[str]:
+    """An ISCED-F code with its broader fields: 0613 -> [06, 061, 0613]."""
+    return [code[:n] for n in (2, 3, 4) if len(code) >= n]
+
+
+def nuts_ancestors(code: str) -> list[str]:
+    """A NUTS code with its larger regions, from NUTS 1 down: FRK26 -> [FRK, FRK2, FRK26]."""
+    return [code[:n] for n in range(3, len(code) + 1)]
+
+
+@cache
+def _cldr(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
+def country_name(code: str, locale: str = "en") -> str:
+    return _cldr(locale).territories.get(code.upper(), code)
+
+
+def language_name(code: str, locale: str = "en") -> str:
+    return _cldr(locale).languages.get(code.lower(), code)
+
+
+def is_country(code: str) -> bool:
+    return len(code) == 2 and code.isalpha() and code.upper() in _cldr("en").territories
+
+
+def is_language(code: str) -> bool:
+    return len(code) in (2, 3) and code.isalpha() and code.lower() in _cldr("en").languages

@@ -1,0 +1,77 @@
+"""The Harvester seam: a format module maps a provider's records; the runner does the bookkeeping."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from catalogue.models import Source
+from catalogue.record import OpportunityRecord
+from catalogue.validation import FieldError
+
+Fetch = Callable[[str], bytes]
+
+
+@dataclass
+class RawRecord:
+    """One record as read from the source, before mapping."""
+    remote_id: str | None
+    data: Any
+    position: int | None = None  # row or record number, for the provider's report
+
+
+class SourceError(Exception):
+    """The source as a whole cannot be read: the run fails and the catalogue keeps what it had."""
+
+
+class SkipRecord(Exception):
+    """A record that is deliberately not catalogued (not an error)."""
+
+
+class InvalidRecord(Exception):
+    """A record that cannot be mapped; its field errors go into the harvest report."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class Notice:
+    """Something about the whole source the provider should know (an unknown column...)."""
+    field: str | None
+    message: str
+
+
+class Harvester:
+    """Subclasses declare ``name`` and implement ``gather`` and ``parse`` for their format."""
+    name: ClassVar[str]
+    complete: ClassVar[bool] = True  # a full snapshot: records missing from it are retired
+
+    def __init__(self) -> None:
+        self.notices: list[Notice] = []
+
+    def gather(self, source: Source, fetch: Fetch) -> Iterator[RawRecord]:
+        raise NotImplementedError
+
+    def parse(self, raw: RawRecord) -> OpportunityRecord:
+        raise NotImplementedError
+
+
+@dataclass
+class Registry:
+    harvesters: dict[str, type[Harvester]] = field(default_factory=dict)
+
+    def register(self, cls: type[Harvester]) -> type[Harvester]:
+        self.harvesters[cls.name] = cls
+        return cls
+
+    def for_format(self, name: str) -> Harvester:
+        try:
+            return self.harvesters[name]()
+        except KeyError:
+            raise SourceError(f"unknown source format {name!r}; known: "
+                              f"{', '.join(sorted(self.harvesters))}") from None
+
+
+registry = Registry()

@@ -1,0 +1,57 @@
+"""to_document: the one mapping from a catalogue row to a search document, for every backend.
+
+A document carries what search filters on and what a result card shows, so that a page of
+results needs no database lookups.
+"""
+from __future__ import annotations
+
+from catalogue import vocabularies as vocab
+from catalogue.models import Opportunity
+from catalogue.sanitize import plain
+from catalogue.validation import validate
+
+from .protocol import ects_range
+
+
+def to_document(o: Opportunity) -> dict:
+    record = o.to_record()
+    check = validate(record)
+    places = [{**p, "country": p.get("country") or o.country} for p in o.places]
+    countries = sorted({p["country"] for p in places if p["country"]}) or (
+        [o.country] if o.country else [])
+    return {
+        "id": o.id,
+        "provider": o.provider.slug,
+        "provider_name": o.provider.name,
+        "title": o.title,
+        "description": {lang: plain(text) for lang, text in o.description.items()},
+        "outcomes": {lang: "\n".join(items) for lang, items in o.learning_outcomes.items()},
+        "awarding_body": o.awarding_body,
+        "eqf": o.eqf_level,
+        "ects": o.ects,
+        "ects_range": ects_range(o.ects),
+        "workload_hours": o.workload_hours,
+        "form": o.participation_form,
+        "countries": countries,
+        "regions": sorted({code for p in places if p.get("nuts")
+                           for code in vocab.nuts_ancestors(p["nuts"])}),
+        "cities": [p["city"] for p in places if p.get("city")],
+        "languages": o.languages,
+        "isced": sorted({code for c in o.isced_f for code in vocab.isced_ancestors(c)}),
+        "qa": o.qa_types,
+        "price": o.price,
+        "currency": o.currency,
+        "price_class": None if o.price is None else "free" if o.price == 0 else "paid",
+        "stackability": o.stackability,
+        "start_dates": sorted(o.start_dates),
+        "start_anytime": o.start_anytime,
+        "duration": [o.duration_value, o.duration_unit] if o.duration_value else None,
+        "skills": o.esco_skills,
+        "completeness": len(check.present),
+    }
+
+
+def text_languages(doc: dict) -> list[str]:
+    """The languages a document has text in, title languages first."""
+    seen = dict.fromkeys([*doc["title"], *doc["outcomes"], *doc["description"]])
+    return list(seen)

@@ -1,0 +1,57 @@
+"""Snippets with the matched words marked, computed from the document's original text.
+
+Shared by the backends that keep stems rather than text (the embedded one); a word is marked
+when its stem in the text's own language meets a query stem.
+"""
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from . import analysis
+
+SNIPPET_WORDS = 30
+
+
+def pick_language(texts: dict, locale: str) -> str | None:
+    """The reader's language if the text has it, else the first language given."""
+    if locale in texts:
+        return locale
+    return next(iter(texts), None)
+
+
+def mark(text: str, lang: str, terms: set[str], window: int | None = None) -> Markup | None:
+    """``text`` escaped with matched words in <mark>; cut to ``window`` words around the first
+    match. None when nothing matches."""
+    pieces, hits, last = [], [], 0
+    for m in analysis.WORD.finditer(text):
+        pieces.append(escape(text[last:m.start()]))
+        word = m.group()
+        if analysis.matches(word, lang, terms):
+            hits.append(len(pieces))
+            pieces.append(Markup("<mark>%s</mark>") % word)
+        else:
+            pieces.append(escape(word))
+        last = m.end()
+    pieces.append(escape(text[last:]))
+    if not hits:
+        return None
+    if window is not None and len(pieces) > 2 * window:
+        start = max(0, hits[0] - window // 2)
+        end = start + 2 * window
+        pieces = ([Markup("… ")] if start else []) + pieces[start:end] + (
+            [Markup(" …")] if end < len(pieces) else [])
+    return Markup("").join(pieces)
+
+
+def highlights(doc: dict, terms: list[set[str]], locale: str) -> dict[str, Markup]:
+    flat = set().union(*terms) if terms else set()
+    found = {}
+    for field, window in (("title", None), ("outcomes", SNIPPET_WORDS),
+                          ("description", SNIPPET_WORDS)):
+        first = pick_language(doc[field], locale)
+        for lang in sorted(doc[field], key=lambda tag: tag != first):
+            marked = mark(doc[field][lang], lang, flat, window)
+            if marked is not None:
+                found[field] = marked
+                break
+    return found

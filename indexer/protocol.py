@@ -1,0 +1,73 @@
+"""The SearchBackend protocol and its query / result types, shared by every backend.
+
+Facets, sorts and ECTS ranges are declared here once; backends, the portal and the API read them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# facet name -> the document field holding its values (a value or a list of values)
+FACETS: dict[str, str] = {
+    "eqf": "eqf", "ects": "ects_range", "country": "countries", "region": "regions",
+    "language": "languages", "form": "form", "isced": "isced", "provider": "provider",
+    "qa": "qa", "price": "price_class", "stackable": "stackability",
+}
+# ECTS ranges as (code, lower bound exclusive, upper bound inclusive)
+ECTS_RANGES: tuple[tuple[str, float, float], ...] = (
+    ("0-2", 0, 2), ("2-5", 2, 5), ("5-10", 5, 10), ("10+", 10, float("inf")))
+SORTS = ("relevance", "start", "ects", "-ects", "title")
+
+
+def ects_range(ects: float | None) -> str | None:
+    if ects is None:
+        return None
+    return next((code for code, low, high in ECTS_RANGES if low < ects <= high), None)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # OR within, AND across
+    ects_min: float | None = None
+    ects_max: float | None = None
+    start_from: dt.date | None = None
+    start_to: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    locale: str = "en"  # the reader's language, boosted in text matching where a backend can
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass
+class Hit:
+    id: int
+    doc: dict
+    score: float | None = None
+    highlights: dict[str, str] = field(default_factory=dict)  # field -> HTML with <mark>
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]  # facet -> [(value, count)], counts > 0
+
+
+class SearchUnavailable(Exception):
+    """The search engine cannot answer now (down, timing out, not built)."""
+
+
+class SearchBackend(Protocol):
+    def ensure_ready(self) -> None: ...
+    def upsert(self, docs: Iterable[dict]) -> int: ...
+    def delete(self, ids: Iterable[int]) -> int: ...
+    def rebuild(self, docs: Iterable[dict]) -> int: ...
+    def search(self, query: SearchQuery) -> SearchResult: ...
+    def count(self) -> int: ...

@@ -1,0 +1,3 @@
+from .backend import SqliteBackend
+
+__all__ = ["SqliteBackend"]

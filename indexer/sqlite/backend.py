@@ -1,0 +1,363 @@
+"""The embedded search backend: SQLite FTS5 for words, numpy columns for filters and facets.
+
+Text is analysed in Python (Snowball stems per language, folded) and stored in an FTS5 table
+whose BM25 ranking weighs title above outcomes above description. Filters, multi-select facet
+counts, sorting and paging run over per-facet (document, value) arrays loaded once per index
+generation: each facet's counts apply every other filter but not its own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import analysis
+from ..documents import text_languages
+from ..protocol import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from ..highlight import highlights
+
+TEXT_COLUMNS = ("title", "outcomes", "description", "other")
+WEIGHTS = (10.0, 4.0, 1.0, 2.0)  # BM25 column weights, in TEXT_COLUMNS order
+TABLES = {
+    "docs": "CREATE TABLE IF NOT EXISTS {name} (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+    "facet_values": "CREATE TABLE IF NOT EXISTS {name} (doc INTEGER NOT NULL, facet TEXT NOT NULL,"
+                    " value TEXT NOT NULL)",
+    "fts": "CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(title, outcomes, description,"
+           " other, tokenize = 'unicode61 remove_diacritics 2')",
+    "meta": "CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)",
+}
+INDEXES = ("CREATE INDEX IF NOT EXISTS facet_values_doc ON facet_values (doc)",
+           "INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+SWAPPED = ("docs", "facet_values", "fts")
+
+
+class SqliteBackend:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self._local = threading.local()
+        self._columns: Columns | None = None
+        self._lock = threading.Lock()
+
+    # -- connections and schema -------------------------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA busy_timeout=10000")
+            self._local.db = db
+        return db
+
+    def ensure_ready(self) -> None:
+        db = self._db()
+        with _transaction(db):
+            for name, create in TABLES.items():
+                db.execute(create.format(name=name))
+            for statement in INDEXES:
+                db.execute(statement)
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def _generation(self, db) -> int:
+        try:
+            return int(db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0])
+        except (sqlite3.OperationalError, TypeError) as exc:
+            raise SearchUnavailable("the search index has not been built") from exc
+
+    # -- writing ----------------------------------------------------------------------------
+    def upsert(self, docs: Iterable[dict]) -> int:
+        db = self._db()
+        n = 0
+        with _transaction(db):
+            for doc in docs:
+                _delete(db, "", [doc["id"]])
+                _insert(db, "", doc)
+                n += 1
+            _bump(db)
+        return n
+
+    def delete(self, ids: Iterable[int]) -> int:
+        db = self._db()
+        ids = list(ids)
+        with _transaction(db):
+            _delete(db, "", ids)
+            _bump(db)
+        return len(ids)
+
+    def rebuild(self, docs: Iterable[dict]) -> int:
+        """Load into new tables, then swap them in within one transaction; readers keep the
+        old index until the commit."""
+        self.ensure_ready()
+        db = self._db()
+        n = 0
+        with _transaction(db):
+            for table in SWAPPED:
+                db.execute(f"DROP TABLE IF EXISTS new_{table}")
+                db.execute(TABLES[table].format(name=f"new_{table}"))
+            for doc in docs:
+                _insert(db, "new_", doc)
+                n += 1
+            for table in SWAPPED:
+                db.execute(f"DROP TABLE {table}")
+                db.execute(f"ALTER TABLE new_{table} RENAME TO {table}")
+            for statement in INDEXES:
+                db.execute(statement)
+            _bump(db)
+        return n
+
+    def count(self) -> int:
+        return self._db().execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    # -- searching --------------------------------------------------------------------------
+    def columns(self) -> Columns:
+        """The in-memory filter and facet columns of the current index generation."""
+        db = self._db()
+        generation = self._generation(db)
+        columns = self._columns
+        if columns is None or columns.generation != generation or columns.day != dt.date.today():
+            with self._lock:
+                if self._columns is None or self._columns.generation != generation \
+                        or self._columns.day != dt.date.today():
+                    self._columns = Columns.load(db, generation)
+                columns = self._columns
+        return columns
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        try:
+            return self._search(query)
+        except sqlite3.Error as exc:
+            raise SearchUnavailable(f"the embedded index cannot be read: {exc}") from exc
+
+    def _search(self, query: SearchQuery) -> SearchResult:
+        db = self._db()
+        cols = self.columns()
+        scores = None
+        terms: list[set[str]] = []
+        base = np.ones(cols.size, dtype=bool)
+        if query.text.strip():
+            terms = analysis.query_alternatives(query.text, cols.languages | {query.locale})
+            scores = np.full(cols.size, np.inf)
+            expression = match_expression(terms)
+            if expression:
+                rows = db.execute(f"SELECT rowid, bm25(fts, {', '.join(map(str, WEIGHTS))}) "
+                                  "FROM fts WHERE fts MATCH ?", (expression,)).fetchall()
+                if rows:
+                    found = np.array(rows, dtype=float)
+                    positions = cols.position(found[:, 0].astype(np.int64))
+                    scores[positions] = found[:, 1]
+            base = np.isfinite(scores)
+        base &= cols.range_mask(query)
+        masks = {name: cols.facet_mask(name, values)
+                 for name, values in query.filters.items() if values}
+        result = base.copy()
+        for mask in masks.values():
+            result &= mask
+        facets = {}
+        for name in FACETS:
+            scope = base.copy()
+            for other, mask in masks.items():
+                if other != name:
+                    scope &= mask
+            facets[name] = cols.counts(name, scope)
+        order = cols.order(result, query.sort, scores)
+        page = order[query.offset: query.offset + query.per_page]
+        hits = self._hits(db, cols.rowids[page], scores[page] if scores is not None else None,
+                          terms, query.locale)
+        return SearchResult(total=int(result.sum()), hits=hits, facets=facets)
+
+    def _hits(self, db, rowids, scores, terms, locale) -> list[Hit]:
+        if not len(rowids):
+            return []
+        ids = [int(r) for r in rowids]
+        marks = ",".join("?" * len(ids))
+        bodies = dict(db.execute(f"SELECT rowid, body FROM docs WHERE rowid IN ({marks})", ids))
+        hits = []
+        for i, rowid in enumerate(ids):
+            doc = json.loads(bodies[rowid])
+            hits.append(Hit(id=rowid, doc=doc,
+                            score=None if scores is None else -float(scores[i]),
+                            highlights=highlights(doc, terms, locale) if terms else {}))
+        return hits
+
+
+def match_expression(terms: list[set[str]]) -> str:
+    """FTS5 query: every word must match, each through any of its stems (long ones as prefixes)."""
+    groups = []
+    for alternatives in terms:
+        options = sorted({f'"{t}"*' if len(t) >= analysis.MIN_PREFIX else f'"{t}"'
+                          for t in alternatives if t})
+        if options:
+            groups.append("(" + " OR ".join(options) + ")")
+    return " AND ".join(groups)
+
+
+@dataclass
+class Columns:
+    """Per-generation arrays: positions are indexes into ``rowids`` (sorted)."""
+    generation: int
+    day: dt.date
+    rowids: np.ndarray
+    facets: dict[str, tuple[np.ndarray, np.ndarray, list[str]]]  # (positions, value codes, values)
+    ects: np.ndarray
+    start_positions: np.ndarray
+    start_days: np.ndarray
+    anytime: np.ndarray
+    next_start: np.ndarray
+    title_rank: np.ndarray
+    completeness: np.ndarray
+    languages: set[str]
+
+    @property
+    def size(self) -> int:
+        return len(self.rowids)
+
+    def position(self, rowids: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.rowids, rowids)
+
+    @classmethod
+    def load(cls, db: sqlite3.Connection, generation: int) -> Columns:
+        day = dt.date.today()
+        rows = db.execute("SELECT rowid, body FROM docs ORDER BY rowid").fetchall()
+        rowids = np.array([r[0] for r in rows], dtype=np.int64)
+        n = len(rows)
+        ects = np.full(n, np.nan)
+        anytime = np.zeros(n, dtype=bool)
+        completeness = np.zeros(n, dtype=np.int8)
+        start_pos, start_day, titles, languages = [], [], [], set()
+        for i, (_, body) in enumerate(rows):
+            doc = json.loads(body)
+            if doc["ects"] is not None:
+                ects[i] = doc["ects"]
+            anytime[i] = doc["start_anytime"]
+            completeness[i] = doc["completeness"]
+            for date in doc["start_dates"]:
+                start_pos.append(i)
+                start_day.append(dt.date.fromisoformat(date).toordinal())
+            langs = text_languages(doc)
+            languages.update(langs)
+            titles.append(analysis.fold(doc["title"].get(langs[0], "")) if langs else "")
+        start_positions = np.array(start_pos, dtype=np.int64)
+        start_days = np.array(start_day, dtype=np.int64)
+        next_start = np.full(n, np.iinfo(np.int64).max)
+        upcoming = start_days >= day.toordinal()
+        np.minimum.at(next_start, start_positions[upcoming], start_days[upcoming])
+        next_start[anytime] = day.toordinal()
+        title_rank = np.empty(n, dtype=np.int64)
+        title_rank[np.argsort(np.array(titles, dtype=object), kind="stable")] = np.arange(n)
+        facets = {}
+        values_by_facet: dict[str, list[tuple[int, str]]] = {name: [] for name in FACETS}
+        for rowid, facet, value in db.execute("SELECT doc, facet, value FROM facet_values"):
+            values_by_facet[facet].append((rowid, value))
+        for name, pairs in values_by_facet.items():
+            values = sorted({v for _, v in pairs})
+            code = {v: k for k, v in enumerate(values)}
+            positions = np.searchsorted(rowids, np.array([p for p, _ in pairs], dtype=np.int64))
+            codes = np.array([code[v] for _, v in pairs], dtype=np.int64)
+            facets[name] = (positions, codes, values)
+        return cls(generation, day, rowids, facets, ects, start_positions, start_days, anytime,
+                   next_start, title_rank, completeness, languages)
+
+    def facet_mask(self, name: str, selected: Iterable[str]) -> np.ndarray:
+        positions, codes, values = self.facets[name]
+        wanted = [values.index(v) for v in selected if v in values]
+        mask = np.zeros(self.size, dtype=bool)
+        mask[positions[np.isin(codes, wanted)]] = True
+        return mask
+
+    def counts(self, name: str, scope: np.ndarray) -> list[tuple[str, int]]:
+        positions, codes, values = self.facets[name]
+        tally = np.bincount(codes[scope[positions]], minlength=len(values))
+        return [(values[i], int(c)) for i, c in enumerate(tally) if c]
+
+    def range_mask(self, q: SearchQuery) -> np.ndarray:
+        mask = np.ones(self.size, dtype=bool)
+        if q.ects_min is not None:
+            mask &= self.ects >= q.ects_min
+        if q.ects_max is not None:
+            mask &= self.ects <= q.ects_max
+        if q.start_from or q.start_to:
+            low = q.start_from.toordinal() if q.start_from else -1
+            high = q.start_to.toordinal() if q.start_to else np.iinfo(np.int64).max
+            inside = (self.start_days >= low) & (self.start_days <= high)
+            window = self.anytime.copy()
+            window[self.start_positions[inside]] = True
+            mask &= window
+        return mask
+
+    def order(self, mask: np.ndarray, sort: str, scores: np.ndarray | None) -> np.ndarray:
+        """Positions of the matching documents in the requested order (ties: title)."""
+        positions = np.flatnonzero(mask)
+        tie = self.title_rank[positions]
+        if sort == "relevance" and scores is not None:
+            keys = (tie, scores[positions])
+        elif sort == "relevance":  # no words to rank by: most complete, then soonest
+            keys = (tie, self.next_start[positions], -self.completeness[positions])
+        elif sort == "start":
+            keys = (tie, self.next_start[positions])
+        elif sort in ("ects", "-ects"):
+            ects = self.ects[positions]
+            keys = (tie, -ects if sort == "-ects" else ects, np.isnan(ects))
+        else:
+            keys = (tie,)
+        return positions[np.lexsort(keys)]
+
+
+def _insert(db: sqlite3.Connection, prefix: str, doc: dict) -> None:
+    rowid = doc["id"]
+    db.execute(f"INSERT INTO {prefix}docs (rowid, body) VALUES (?, ?)",
+               (rowid, json.dumps(doc, ensure_ascii=False)))
+    db.execute(f"INSERT INTO {prefix}fts (rowid, title, outcomes, description, other) "
+               "VALUES (?, ?, ?, ?, ?)", (rowid, *fts_columns(doc)))
+    rows = []
+    for facet, field in FACETS.items():
+        value = doc.get(field)
+        for v in value if isinstance(value, list) else [value] if value is not None else []:
+            rows.append((rowid, facet, str(v)))
+    db.executemany(f"INSERT INTO {prefix}facet_values VALUES (?, ?, ?)", rows)
+
+
+def fts_columns(doc: dict) -> tuple[str, str, str, str]:
+    """The analysed text of each FTS column, each language stemmed with its own stemmer."""
+    def analysed(texts: dict) -> str:
+        return " ".join(analysis.analyze(text, lang) for lang, text in texts.items())
+
+    other = " ".join(filter(None, [
+        *(analysis.analyze(name, lang) for lang, name in doc["provider_name"].items()),
+        analysis.analyze(doc.get("awarding_body") or "", "en"),
+        *(analysis.analyze(city, "en") for city in doc["cities"]),
+    ]))
+    return analysed(doc["title"]), analysed(doc["outcomes"]), analysed(doc["description"]), other
+
+
+def _delete(db: sqlite3.Connection, prefix: str, ids: list[int]) -> None:
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for table, key in (("docs", "rowid"), ("fts", "rowid"), ("facet_values", "doc")):
+            db.execute(f"DELETE FROM {prefix}{table} WHERE {key} IN ({marks})", chunk)
+
+
+def _bump(db: sqlite3.Connection) -> None:
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+
+
+class _transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, *_):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
