@@ -1,0 +1,46 @@
+# learncat: `make demo` runs the portal on the demo catalogue; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+LANGS := $(notdir $(wildcard translations/*/LC_MESSAGES/..))
+
+.PHONY: setup demo run test bench extract update compile clean
+
+setup: $(VENV)/.installed compile
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: setup  ## load the demo catalogue through the harvesters, then serve the portal
+	$(BIN)/learncat demo
+	@echo "learncat is at http://$(HOST):$(PORT)/"
+	$(BIN)/learncat run --host $(HOST) --port $(PORT)
+
+run: setup
+	$(BIN)/learncat run --host $(HOST) --port $(PORT)
+
+test: setup  ## every test; CI sets CI=true and REQUIRE_SHARED_DATA=1
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/search.py $(BENCH_ARGS)
+
+extract: $(VENV)/.installed  ## messages.pot from the code and templates
+	$(BIN)/pybabel -q extract -F translations/babel.cfg -k _l -k lazy_gettext \
+		--project=learncat --copyright-holder=learncat --no-location --sort-output -o translations/messages.pot catalogue harvesters indexer portal
+
+update: extract
+	for lang in $(LANGS); do $(BIN)/pybabel -q update -i translations/messages.pot \
+		-d translations -l $$lang; done
+
+compile: $(VENV)/.installed
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel -q compile -d translations; fi
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

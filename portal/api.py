@@ -1,0 +1,43 @@
+"""The JSON API, version 1: the same search parameters as the search page."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+
+from . import search_service
+from .i18n import locale_code
+from .views import opportunity_json, opportunity_or_404
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/search")
+def search():
+    page = search_service.search(request.args, locale_code())
+    q = page.query
+    return jsonify({
+        "total": page.result.total,
+        "page": q.page,
+        "per_page": q.per_page,
+        "pages": page.pages,
+        "query": {"text": q.text, "filters": {k: list(v) for k, v in q.filters.items()},
+                  "ects_min": q.ects_min, "ects_max": q.ects_max,
+                  "start_from": q.start_from and q.start_from.isoformat(),
+                  "start_to": q.start_to and q.start_to.isoformat(), "sort": q.sort},
+        "results": [{
+            **{k: hit.doc[k] for k in ("id", "title", "provider", "provider_name", "eqf", "ects",
+                                       "workload_hours", "form", "languages", "countries",
+                                       "cities", "start_dates", "start_anytime", "price",
+                                       "currency", "duration", "completeness")},
+            "url": url_for("pages.opportunity", opportunity_id=hit.id, _external=True),
+            "api_url": url_for("api.opportunity", opportunity_id=hit.id, _external=True),
+            "highlights": {k: str(v) for k, v in hit.highlights.items()},
+        } for hit in page.result.hits],
+        "facets": {name: [{"value": v.value, "label": v.label, "count": v.count,
+                           "selected": v.selected} for v in values]
+                   for name, values in page.facets.items()},
+    })
+
+
+@bp.get("/opportunities/<int:opportunity_id>")
+def opportunity(opportunity_id: int):
+    return jsonify(opportunity_json(opportunity_or_404(opportunity_id)))

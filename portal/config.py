@@ -1,0 +1,36 @@
+"""Configuration: defaults here, then environment variables, then a test override."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE = Path(os.environ.get("LEARNCAT_INSTANCE", Path.cwd() / "instance"))
+
+
+class Defaults:
+    DATABASE_URL = f"sqlite:///{INSTANCE / 'learncat.sqlite'}"
+    SEARCH_BACKEND = "sqlite"
+    SEARCH_SQLITE_PATH = str(INSTANCE / "search.sqlite")
+    AUTO_MIGRATE = True  # the embedded database migrates itself on start; others use `learncat db upgrade`
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
+    LANGUAGES = ["en"]
+    PER_PAGE = 20
+    JSON_SORT_KEYS = False
+
+
+ENVIRONMENT = ("DATABASE_URL", "SEARCH_BACKEND", "SEARCH_SQLITE_PATH", "SECRET_KEY")
+
+
+def load(app, overrides: dict | None = None) -> None:
+    app.config.from_object(Defaults)
+    for name in ENVIRONMENT:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    if "AUTO_MIGRATE" in os.environ:
+        app.config["AUTO_MIGRATE"] = os.environ["AUTO_MIGRATE"].lower() in ("1", "true", "yes")
+    app.config.update(overrides or {})
+    if not app.config.get("SECRET_KEY"):
+        # A development server without SECRET_KEY gets a throw-away key: sessions end on restart.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)

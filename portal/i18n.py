@@ -1,0 +1,74 @@
+"""Locale choice and the formatting helpers templates use (CLDR through Babel)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, current_app, request
+from flask_babel import Babel, format_currency, format_date, format_decimal, get_locale
+
+from catalogue import vocabularies as vocab
+
+
+def select_locale() -> str:
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or \
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def locale_code() -> str:
+    return str(get_locale() or "en")
+
+
+def country(code: str | None) -> str:
+    return vocab.country_name(code, locale_code()) if code else ""
+
+
+def language(code: str | None) -> str:
+    return vocab.language_name(code, locale_code()) if code else ""
+
+
+def number(value: float | None) -> str:
+    return "" if value is None else format_decimal(value, format="#,##0.#")
+
+
+def money(amount: float | None, currency: str | None) -> str:
+    if amount is None:
+        return ""
+    return format_currency(amount, currency or "EUR")
+
+
+def date(text: str | None) -> str:
+    return format_date(dt.date.fromisoformat(text), "medium") if text else ""
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(country_name=country, language_name=language, pick=pick,
+                                 locale_code=locale_code)
+    app.jinja_env.filters.update(number=number, money=money, date=date, language_name=language,
+                                 country_name=country)
+
+
+class Localised(str):
+    """A text picked from a {language: text} dict, remembering its language for lang="..."."""
+    lang: str = ""
+
+    def __new__(cls, text: str, lang: str):
+        obj = super().__new__(cls, text)
+        obj.lang = lang
+        return obj
+
+    @property
+    def foreign(self) -> bool:
+        return bool(self.lang) and self.lang.split("-")[0] != locale_code()
+
+
+def pick(texts: dict | None) -> Localised:
+    """The text in the reader's language where given, otherwise the first language given."""
+    if not texts:
+        return Localised("", "")
+    lang = locale_code()
+    if lang in texts:
+        return Localised(texts[lang], lang)
+    first = next(iter(texts))
+    return Localised(texts[first], first)

@@ -1,0 +1,92 @@
+"""Every label the portal shows for facets, vocabulary values and Annex I elements, in one place."""
+from __future__ import annotations
+
+from flask_babel import gettext, lazy_gettext as _l
+
+from catalogue import vocabularies as vocab
+from indexer.protocol import ECTS_RANGES
+
+from . import i18n
+
+FACET_TITLES = {
+    "eqf": _l("EQF level"), "ects": _l("ECTS credits"), "country": _l("Country"),
+    "region": _l("Region"), "language": _l("Language of instruction"),
+    "form": _l("Form of participation"), "isced": _l("Field of education"),
+    "provider": _l("Provider"), "qa": _l("Quality assurance"), "price": _l("Cost"),
+    "stackable": _l("Stackability"),
+}
+FACET_VOCABULARY = {"form": "participation_forms", "isced": "isced_f", "qa": "qa_types",
+                    "stackable": "stackability", "region": "nuts"}
+ECTS_LABELS = {"0-2": _l("up to 2"), "2-5": _l("more than 2, up to 5"),
+               "5-10": _l("more than 5, up to 10"), "10+": _l("more than 10")}
+PRICE_LABELS = {"free": _l("Free"), "paid": _l("Paid")}
+assert set(ECTS_LABELS) == {code for code, _, _ in ECTS_RANGES}
+
+# Annex I elements: (label, plain-language explanation)
+ELEMENTS = {
+    "title": (_l("Title"), _l("The name of the course or micro-credential.")),
+    "country": (_l("Country and region of the issuer"),
+                _l("Where the organisation that awards the credential is established.")),
+    "awarding_body": (_l("Awarding body"),
+                      _l("The organisation that issues the credential when you pass.")),
+    "learning_outcomes": (_l("Learning outcomes"),
+                          _l("What you will know and be able to do at the end.")),
+    "workload": (_l("Notional workload"),
+                 _l("How much work it takes: in ECTS credits (one credit is about 25 to 30 hours "
+                    "of study) or in hours.")),
+    "level": (_l("Level"),
+              _l("The level on the European Qualifications Framework, from 1 (basic) to 8 "
+                 "(doctorate), so that courses can be compared across countries.")),
+    "assessment": (_l("Type of assessment"), _l("How what you learned is checked.")),
+    "participation_form": (_l("Form of participation"),
+                           _l("Whether you take part online, on site or both (blended).")),
+    "quality_assurance": (_l("Type of quality assurance"),
+                          _l("Who checks the quality of the course or of the provider.")),
+    "prerequisites": (_l("Prerequisites"), _l("What you need before you can enrol.")),
+    "supervision": (_l("Supervision and identity verification"),
+                    _l("Whether the assessment is supervised and your identity checked.")),
+    "grading": (_l("Grading"), _l("How results are graded.")),
+    "stackability": (_l("Integration and stackability"),
+                     _l("Whether it stands alone or counts towards a larger credential.")),
+    "further_info": (_l("Further information"), _l("Where the provider tells more.")),
+}
+
+
+def term(vocabulary: str, code: str | None) -> str:
+    """A vocabulary value's label in the reader's language."""
+    if not code:
+        return ""
+    label = vocab.get(vocabulary).label(code)
+    return gettext(label) if label != code else code
+
+
+def term_description(vocabulary: str, code: str) -> str:
+    description = vocab.get(vocabulary).terms[code].description if code in vocab.get(vocabulary) else ""
+    return gettext(description) if description else ""
+
+
+def eqf(level) -> str:
+    return gettext("EQF %(level)s", level=level)
+
+
+def facet_value(facet: str, value: str, providers: dict[str, str] | None = None) -> str:
+    if facet == "eqf":
+        return eqf(value)
+    if facet == "ects":
+        return str(ECTS_LABELS.get(value, value))
+    if facet == "price":
+        return str(PRICE_LABELS.get(value, value))
+    if facet == "country":
+        return i18n.country(value)
+    if facet == "language":
+        return i18n.language(value)
+    if facet == "provider":
+        return (providers or {}).get(value, value)
+    if facet == "region":
+        return f"{term('nuts', value)} ({value})"
+    return term(FACET_VOCABULARY[facet], value)
+
+
+def duration(value, unit) -> str:
+    from babel.units import format_unit
+    return format_unit(value, f"duration-{unit}", length="long", locale=i18n.locale_code())

@@ -1,0 +1,73 @@
+"""HTML pages: search, opportunity, provider. Views parse, call the service, render."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from catalogue.models import Status
+from catalogue.validation import MANDATORY, OPTIONAL, element_present, validate
+from harvesters.runner import last_good_run
+
+from . import labels, search_service
+from .i18n import locale_code
+from .views import opportunity_or_404, provider_or_404
+
+bp = Blueprint("pages", __name__)
+KEPT = ("q", "literal", *search_service.FACETS, "ects_min", "ects_max", "start_from", "start_to",
+        "sort", "per_page")
+
+
+def search_url(args: MultiDict, endpoint: str = "pages.search", path: dict | None = None,
+               remove: tuple = (), add: tuple = (), **replace) -> str:
+    """The current search's URL with a (name, value) pair removed or added, or values replaced;
+    any change but the page number returns to page 1."""
+    params = MultiDict([(k, v) for k, v in args.items(multi=True) if k in KEPT and v != ""])
+    if remove:
+        params.setlist(remove[0], [v for v in params.getlist(remove[0]) if v != remove[1]])
+    if add:
+        params.add(*add)
+    for key, value in replace.items():
+        params.setlist(key, [value] if value not in (None, "") else [])
+    if "page" in replace and replace["page"] not in (None, "", 1):
+        params["page"] = replace["page"]
+    return url_for(endpoint, **(path or {}), **{k: params.getlist(k) for k in params})
+
+
+@bp.app_context_processor
+def helpers():
+    return {"search_url": search_url, "labels": labels, "annex_total": len(MANDATORY)}
+
+
+@bp.app_template_filter("vocab_label")
+def vocab_label(code: str, vocabulary: str) -> str:
+    return labels.term(vocabulary, code)
+
+
+@bp.get("/")
+def search():
+    page = search_service.search(request.args, locale_code())
+    return render_template("search.html", page=page, args=request.args,
+                           sorts=search_service.SORT_LABELS)
+
+
+@bp.get("/opportunities/<int:opportunity_id>")
+def opportunity(opportunity_id: int):
+    o = opportunity_or_404(opportunity_id)
+    record = o.to_record()
+    check = validate(record)
+    return render_template(
+        "opportunity.html", o=o, check=check, mandatory=MANDATORY,
+        optional=[e for e in OPTIONAL if element_present(record, e)],
+        retired=o.status is Status.RETIRED,
+    ), 410 if o.status is Status.RETIRED else 200
+
+
+@bp.get("/providers/<slug>")
+def provider(slug: str):
+    p = provider_or_404(slug)
+    args = MultiDict(request.args)
+    args.setlist("provider", [p.slug])
+    page = search_service.search(args, locale_code())
+    runs = [last_good_run(search_service.session(), s.id) for s in p.sources]
+    return render_template("provider.html", p=p, page=page, args=request.args,
+                           runs=[r for r in runs if r])

@@ -1,0 +1,234 @@
+"""The one search service behind the search page, the JSON API and the provider pages.
+
+It parses request parameters into a SearchQuery (a bad value is a ParamError, answered with 400),
+calls the configured backend and labels the result in the reader's language.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import gettext, lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from catalogue import vocabularies as vocab
+from catalogue.models import Provider
+from indexer.protocol import ECTS_RANGES, FACETS, SORTS, SearchQuery, SearchResult
+
+from . import labels
+from .services import services, session
+
+MAX_TEXT = 200
+MAX_PAGE = 500
+MAX_PER_PAGE = 100
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+SORT_LABELS = {"relevance": _l("Relevance"), "start": _l("Start date, soonest first"),
+               "ects": _l("ECTS, fewest first"), "-ects": _l("ECTS, most first"),
+               "title": _l("Title, A to Z")}
+# Words of a query that name a form of participation, read as the filter (EN DE FR ES IT NL PL PT)
+FORM_WORDS = {
+    "online": "online", "e-learning": "online", "fernunterricht": "online", "en ligne": "online",
+    "en línea": "online", "a distanza": "online", "zdalnie": "online", "à distância": "online",
+    "onsite": "onsite", "on-site": "onsite", "on site": "onsite", "in person": "onsite",
+    "präsenz": "onsite", "présentiel": "onsite", "presencial": "onsite", "in presenza": "onsite",
+    "blended": "blended", "hybrid": "blended", "hybride": "blended", "híbrido": "blended",
+    "semipresencial": "blended", "ibrido": "blended",
+}
+EQF_WORDS = re.compile(r"\b(?:eqf|level|niveau|nivel|livello|poziom|stufe)\s*-?\s*([1-8])\b", re.I)
+
+
+class ParamError(ValueError):
+    """Request parameters that cannot be searched with; each problem names its parameter."""
+
+    def __init__(self, problems: list[dict]):
+        super().__init__("; ".join(f"{p['param']}: {p['message']}" for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Interpretation:
+    """Filters read out of the words ("data analysis online EQF 6"), shown to the user."""
+    text: str
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def interpret(text: str) -> Interpretation:
+    filters: dict[str, list[str]] = {}
+    for match in EQF_WORDS.finditer(text):
+        filters.setdefault("eqf", []).append(match[1])
+    text = EQF_WORDS.sub(" ", text)
+    for phrase, form in sorted(FORM_WORDS.items(), key=lambda kv: -len(kv[0])):
+        pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)
+        if pattern.search(text):
+            filters.setdefault("form", []).append(form)
+            text = pattern.sub(" ", text)
+    text = " ".join(re.sub(r"[,;]+(\s|$)", " ", text).split())
+    return Interpretation(text, {k: sorted(set(v)) for k, v in filters.items()})
+
+
+def _facet_validator(name: str):
+    if name == "eqf":
+        return lambda v: v in {str(i) for i in range(1, 9)}, _l("must be a level from 1 to 8")
+    if name == "ects":
+        codes = {code for code, _, _ in ECTS_RANGES}
+        return codes.__contains__, _l("must be one of %(codes)s", codes=", ".join(sorted(codes)))
+    if name == "country":
+        return lambda v: vocab.is_country(v), _l("must be an ISO 3166 country code")
+    if name == "language":
+        return lambda v: vocab.is_language(v), _l("must be an ISO 639-1 language code")
+    if name == "provider":
+        return lambda v: bool(SLUG.match(v)), _l("is not a provider identifier")
+    if name == "price":
+        return {"free", "paid"}.__contains__, _l("must be free or paid")
+    vocabulary = vocab.get(labels.FACET_VOCABULARY[name])
+    return vocabulary.__contains__, _l("is not a known code")
+
+
+VALIDATORS = {name: _facet_validator(name) for name in FACETS}
+
+
+def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | None]:
+    problems: list[dict] = []
+
+    def problem(param: str, message) -> None:
+        problems.append({"param": param, "message": str(message)})
+
+    text = (args.get("q") or "").strip()
+    if len(text) > MAX_TEXT:
+        problem("q", gettext("is longer than %(max)d characters", max=MAX_TEXT))
+        text = text[:MAX_TEXT]
+    filters: dict[str, list[str]] = {}
+    for name in FACETS:
+        values = [v.strip() for v in args.getlist(name) if v.strip()]
+        if name == "country":
+            values = [v.upper() for v in values]
+        if name == "region":
+            values = [v.upper() for v in values]
+        valid, message = VALIDATORS[name]
+        for value in values:
+            if not valid(value):
+                problem(name, f"{value!r} {message}")
+        if values:
+            filters[name] = sorted(set(values))
+    interpretation = None
+    if text and args.get("literal") != "1":
+        interpretation = interpret(text)
+        if interpretation.filters:
+            text = interpretation.text
+            for name, values in interpretation.filters.items():
+                filters[name] = sorted(set(filters.get(name, [])) | set(values))
+        else:
+            interpretation = None
+    ects_min = _number(args, "ects_min", problem)
+    ects_max = _number(args, "ects_max", problem)
+    if ects_min is not None and ects_max is not None and ects_min > ects_max:
+        problem("ects_max", gettext("is smaller than ects_min"))
+    start_from = _date(args, "start_from", problem)
+    start_to = _date(args, "start_to", problem)
+    if start_from and start_to and start_from > start_to:
+        problem("start_to", gettext("is before start_from"))
+    sort = args.get("sort") or "relevance"
+    if sort not in SORTS:
+        problem("sort", gettext("must be one of %(sorts)s", sorts=", ".join(SORTS)))
+    page = _integer(args, "page", 1, MAX_PAGE, 1, problem)
+    per_page = _integer(args, "per_page", 1, MAX_PER_PAGE, 20, problem)
+    if problems:
+        raise ParamError(problems)
+    query = SearchQuery(text=text, filters={k: tuple(v) for k, v in filters.items()},
+                        ects_min=ects_min, ects_max=ects_max, start_from=start_from,
+                        start_to=start_to, sort=sort, page=page, per_page=per_page, locale=locale)
+    return query, interpretation
+
+
+def _number(args, name, problem) -> float | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        problem(name, gettext("%(value)r is not a number of credits", value=raw))
+        return None
+    return value
+
+
+def _integer(args, name, low, high, default, problem) -> int:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"\d+", raw) or not low <= int(raw) <= high:
+        problem(name, gettext("must be a whole number from %(low)d to %(high)d", low=low, high=high))
+        return default
+    return int(raw)
+
+
+def _date(args, name, problem) -> dt.date | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        problem(name, gettext("%(value)r is not a date (YYYY-MM-DD)", value=raw))
+        return None
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Page:
+    query: SearchQuery
+    result: SearchResult
+    interpretation: Interpretation | None
+    facets: dict[str, list[FacetValue]]
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.result.total / self.query.per_page))
+
+
+def provider_names() -> dict[str, str]:
+    from .i18n import pick
+    return {slug: str(pick(name)) for slug, name in session().execute(
+        select(Provider.slug, Provider.name))}
+
+
+def search(args: MultiDict, locale: str) -> Page:
+    query, interpretation = parse(args, locale)
+    result = services().search.search(query)
+    names = provider_names()
+    facets = {}
+    for name in FACETS:
+        selected = set(query.filters.get(name, ()))
+        counts = dict(result.facets.get(name, []))
+        for value in selected:
+            counts.setdefault(value, 0)  # a selected value stays visible, to be removed
+        values = [FacetValue(v, labels.facet_value(name, v, names), c, v in selected)
+                  for v, c in counts.items()]
+        if name == "isced":  # broad fields only, unless narrower ones were chosen
+            values = [v for v in values if len(v.value) == 2 or v.selected]
+        if name == "region":
+            values = [v for v in values if len(v.value) == 4 or v.selected]
+        values.sort(key=_facet_order(name))
+        facets[name] = values
+    return Page(query, result, interpretation, facets)
+
+
+def _facet_order(name: str):
+    if name == "ects":
+        codes = [code for code, _, _ in ECTS_RANGES]
+        return lambda v: codes.index(v.value) if v.value in codes else len(codes)
+    if name in ("eqf", "isced", "price"):
+        return lambda v: v.value
+    return lambda v: (-v.count, v.label)

@@ -1,0 +1,58 @@
+"""What the pages and the API both need: loading an opportunity and describing it."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import abort, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from catalogue.models import Opportunity, Provider
+from catalogue.validation import MANDATORY, OPTIONAL, element_present, validate
+
+from .services import session
+
+
+def opportunity_or_404(opportunity_id: int) -> Opportunity:
+    row = session().scalar(select(Opportunity).options(selectinload(Opportunity.provider))
+                           .where(Opportunity.id == opportunity_id))
+    if row is None:
+        abort(404)
+    return row
+
+
+def provider_or_404(slug: str) -> Provider:
+    row = session().scalar(select(Provider).where(Provider.slug == slug))
+    if row is None:
+        abort(404)
+    return row
+
+
+def opportunity_json(o: Opportunity) -> dict:
+    record = o.to_record()
+    check = validate(record)
+    data = asdict(record)
+    data.pop("extras")
+    return {
+        "id": o.id,
+        "url": url_for("pages.opportunity", opportunity_id=o.id, _external=True),
+        "status": o.status.value,
+        **data,
+        "provider": provider_json(o.provider),
+        "annex_i": {
+            "mandatory": {e: element_present(record, e) for e in MANDATORY},
+            "optional": {e: element_present(record, e) for e in OPTIONAL},
+            "completeness": {"stated": len(check.present), "of": len(MANDATORY)},
+        },
+        "updated_at": o.updated_at.isoformat(),
+    }
+
+
+def provider_json(p: Provider) -> dict:
+    return {
+        "slug": p.slug, "name": p.name, "legal_name": p.legal_name, "identifier": p.identifier,
+        "country": p.country, "region": p.region, "website": p.website, "deqar_id": p.deqar_id,
+        "qa_statement": p.qa_statement, "recognition_policy": p.recognition_policy,
+        "recognition_policy_url": p.recognition_policy_url,
+        "url": url_for("pages.provider", slug=p.slug, _external=True),
+    }

@@ -1,0 +1,48 @@
+from catalogue.record import OpportunityRecord
+from catalogue.validation import MANDATORY, validate
+
+
+def full(**fields) -> OpportunityRecord:
+    base = dict(
+        title={"en": "Welding basics"}, country="DE", awarding_body="Chamber of Crafts",
+        learning_outcomes={"en": ["Weld a fillet joint"]}, ects=2.0, eqf_level=3,
+        assessment_types=["practical-assessment"], participation_form="onsite",
+        qa_types=["sector-label"],
+    )
+    base.update(fields)
+    return OpportunityRecord(remote_id="W-1", **base)
+
+
+def test_complete_record_states_all_nine():
+    check = validate(full())
+    assert check.ok and check.missing == []
+    assert check.completeness == (9, 9) and len(MANDATORY) == 9
+
+
+def test_missing_elements_are_reported_not_errors():
+    check = validate(full(qa_types=[], eqf_level=None, awarding_body=None))
+    assert check.ok
+    assert check.missing == ["awarding_body", "level", "quality_assurance"]
+    assert check.completeness == (6, 9)
+
+
+def test_hours_count_as_workload_when_there_are_no_ects():
+    assert "workload" in validate(full(ects=None, workload_hours=40.0)).present
+    assert "workload" in validate(full(ects=None)).missing
+
+
+def test_field_errors_name_field_and_problem():
+    check = validate(full(eqf_level=12, ects="abc", languages=["en", "xx"], country="XX",
+                          participation_form="sometimes", start_dates=["2027-13-01"],
+                          url="javascript:alert(1)", qa_types=["bogus"], price=-5.0))
+    problems = {e.field: e.message for e in check.errors}
+    assert not check.ok
+    assert "1 to 8" in problems["eqf_level"]
+    assert "not a number" in problems["ects"]
+    assert "'xx'" in problems["languages"]
+    assert "country" in problems and "participation_form" in problems and "qa_types" in problems
+    assert "start_dates" in problems and "url" in problems and "price" in problems
+
+
+def test_boolean_is_not_a_level():
+    assert any(e.field == "eqf_level" for e in validate(full(eqf_level=True)).errors)

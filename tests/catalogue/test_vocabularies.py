@@ -1,0 +1,27 @@
+from catalogue import vocabularies as vocab
+
+
+def test_eqf_has_eight_levels_with_plain_descriptions():
+    eqf = vocab.get("eqf")
+    assert [t.code for t in eqf] == [str(i) for i in range(1, 9)]
+    assert all(t.description and t.uri.endswith(f"/eqf/{t.code}") for t in eqf)
+
+
+def test_commission_lists_are_loaded():
+    assert vocab.get("isced_f").label("0913") == "Nursing and midwifery"
+    assert vocab.get("nuts").label("DE21") == "Oberbayern"
+    assert {t.code for t in vocab.get("participation_forms")} == {"online", "onsite", "blended"}
+    assert len(list(vocab.get("supervision_levels"))) == 4
+    assert all(t.uri.startswith("http://data.europa.eu/snb/assessment/")
+               for t in vocab.get("assessment_types"))
+
+
+def test_names_come_from_cldr_in_the_readers_language():
+    assert vocab.country_name("DE", "fr") == "Allemagne"
+    assert vocab.language_name("et", "de") == "Estnisch"
+    assert vocab.is_country("PT") and not vocab.is_country("XX")
+
+
+def test_hierarchies():
+    assert vocab.isced_ancestors("0613") == ["06", "061", "0613"]
+    assert vocab.nuts_ancestors("FRK26") == ["FRK", "FRK2", "FRK26"]

@@ -1,0 +1,102 @@
+"""Shared fixtures: a migrated database per test, CSV writers, and one demo portal per run."""
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+import harvesters  # noqa: F401  (registers the formats)
+from catalogue.db import make_engine, session_factory, upgrade
+from catalogue.models import Provider, Source
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("LEARNCAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data: skipped when absent, unless REQUIRE_SHARED_DATA=1 (CI)."""
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("REQUIRE_SHARED_DATA") == "1":
+            pytest.fail(f"REQUIRE_SHARED_DATA=1 but {SHARED_DATA} is missing")
+        pytest.skip("../shared/data is not here")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    with session_factory(engine)() as s:
+        yield s
+
+
+@pytest.fixture
+def make_source(session, tmp_path):
+    """make_source(location=None, country="DE", slug=...) -> a Source of a new provider."""
+    counter = iter(range(1, 1000))
+
+    def make(location: str | Path | None = None, country: str = "DE", fmt: str = "csv",
+             slug: str | None = None) -> Source:
+        n = next(counter)
+        provider = Provider(slug=slug or f"provider-{n}", name={"en": f"Test provider {n}"},
+                            country=country)
+        session.add(provider)
+        session.flush()
+        source = Source(provider_id=provider.id, name=f"source {n}", format=fmt,
+                        location=str(location or tmp_path / f"feed-{n}.csv"))
+        session.add(source)
+        session.commit()
+        return source
+
+    return make
+
+
+def write_csv(path: Path, rows: list[dict], encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    """Write rows (dicts) with the union of their keys as the header, in the given encoding."""
+    header = list(dict.fromkeys(k for row in rows for k in row))
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def offer(remote_id: str, **cells) -> dict:
+    """A complete template row (all nine mandatory elements), overridable cell by cell."""
+    row = {
+        "id": remote_id, "title_en": f"Course {remote_id}",
+        "learning_outcomes_en": "Plan a small project|Report results to a team",
+        "awarding_body": "Test Academy", "ects": "3", "eqf_level": "5",
+        "assessment_type": "project-work", "participation_form": "online", "qa_type": "internal",
+        "languages": "en",
+    }
+    row.update(cells)
+    return row
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory):
+    """The portal on the demo catalogue, loaded once through the real harvester."""
+    from portal import create_app, demo
+    from portal.services import services
+
+    folder = tmp_path_factory.mktemp("demo-instance")
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'learncat.sqlite'}",
+                      "SEARCH_SQLITE_PATH": str(folder / "search.sqlite"), "TESTING": True})
+    with app.app_context(), services().sessions() as s:
+        demo.load(s, services().search)
+    return app
+
+
+@pytest.fixture
+def client(demo_app):
+    return demo_app.test_client()
