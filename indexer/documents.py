@@ -25,7 +25,7 @@ def to_document(o: Opportunity) -> dict:
         "provider_name": o.provider.name,
         "title": o.title,
         "description": {lang: plain(text) for lang, text in o.description.items()},
-        "outcomes": {lang: "\n".join(items) for lang, items in o.learning_outcomes.items()},
+        "outcomes": {lang: " · ".join(items) for lang, items in o.learning_outcomes.items()},
         "awarding_body": o.awarding_body,
         "eqf": o.eqf_level,
         "ects": o.ects,

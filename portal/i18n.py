@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(country_name=country, language_name=language, pick=pick,
+                                 esco_labels=vocab.esco_labels,
                                  locale_code=locale_code)
     app.jinja_env.filters.update(number=number, money=money, date=date, language_name=language,
                                  country_name=country)

@@ -61,6 +61,19 @@ def get(name: str) -> Vocabulary:
     return Vocabulary(name, terms)
 
 
+@cache
+def _esco(kind: str) -> dict[str, dict[str, str]]:
+    with open(DATA / f"esco_{kind}.csv", encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        return {r.pop("uri"): {lang: label for lang, label in r.items() if label} for r in rows}
+
+
+def esco_labels(uri: str) -> dict[str, str]:
+    """{language: preferred label} of an ESCO skill or occupation ({} when unknown)."""
+    kind = "occupations" if "/occupation/" in uri else "skills"
+    return _esco(kind).get(uri, {})
+
+
 def isced_ancestors(code: str) -> list[str]:
     """An ISCED-F code with its broader fields: 0613 -> [06, 061, 0613]."""
     return [code[:n] for n in (2, 3, 4) if len(code) >= n]

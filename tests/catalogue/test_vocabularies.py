@@ -25,3 +25,10 @@ def test_names_come_from_cldr_in_the_readers_language():
 def test_hierarchies():
     assert vocab.isced_ancestors("0613") == ["06", "061", "0613"]
     assert vocab.nuts_ancestors("FRK26") == ["FRK", "FRK2", "FRK26"]
+
+
+def test_esco_labels_in_three_languages():
+    labels = vocab.esco_labels("http://data.europa.eu/esco/skill/0005c151-5b5a-4a66-8aac-60e734beb1ab")
+    assert labels == {"en": "manage musical staff", "fr": "gérer le personnel musical",
+                      "es": "gestionar tareas en relación con los músicos"}
+    assert vocab.esco_labels("http://data.europa.eu/esco/skill/unknown") == {}

@@ -1,0 +1,52 @@
+import pytest
+
+
+def test_search_returns_results_and_facets(client):
+    data = client.get("/api/v1/search", query_string={"q": "soins infirmiers"}).get_json()
+    assert data["total"] >= 1
+    first = data["results"][0]
+    assert {"id", "title", "eqf", "ects", "form", "url", "api_url", "highlights"} <= set(first)
+    assert "<mark>" in "".join(first["highlights"].values())
+    assert {f["value"] for f in data["facets"]["country"]} >= {"FR"}
+
+
+def test_search_parameters_are_the_pages_parameters(client):
+    data = client.get("/api/v1/search?eqf=6&eqf=7&form=online&sort=-ects&per_page=5").get_json()
+    assert data["query"]["filters"] == {"eqf": ["6", "7"], "form": ["online"]}
+    assert all(r["eqf"] in (6, 7) and r["form"] == "online" for r in data["results"])
+    ects = [r["ects"] for r in data["results"] if r["ects"] is not None]
+    assert ects == sorted(ects, reverse=True)
+    assert len(data["results"]) <= 5
+    selected = [f for f in data["facets"]["eqf"] if f["selected"]]
+    assert {f["value"] for f in selected} == {"6", "7"}
+
+
+@pytest.mark.parametrize("query, param", [
+    ("eqf=12", "eqf"), ("ects_min=abc", "ects_min"), ("page=-1", "page"), ("page=0", "page"),
+    ("per_page=1000", "per_page"), ("sort=price", "sort"), ("start_from=2027-02-30", "start_from"),
+    ("country=Germany", "country"), ("ects_min=5&ects_max=2", "ects_max"),
+    ("form=teleport", "form"), ("provider=%3Cscript%3E", "provider"), ("ects_min=nan", "ects_min"),
+])
+def test_bad_parameters_are_400_problems(client, query, param):
+    response = client.get(f"/api/v1/search?{query}")
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == 400 and body["title"] == "Invalid search parameters"
+    assert param in {e["param"] for e in body["errors"]}
+
+
+def test_opportunity_carries_annex_i_completeness(client):
+    hit = client.get("/api/v1/search", query_string={"q": "Schweißen"}).get_json()["results"][0]
+    data = client.get(hit["api_url"]).get_json()
+    assert data["id"] == hit["id"] and data["provider"]["recognition_policy"]
+    assert data["annex_i"]["completeness"] == {"stated": 9, "of": 9}
+    assert set(data["annex_i"]["mandatory"]) == {
+        "title", "country", "awarding_body", "learning_outcomes", "workload", "level",
+        "assessment", "participation_form", "quality_assurance"}
+
+
+def test_unknown_opportunity_is_a_404_problem(client):
+    response = client.get("/api/v1/opportunities/987654")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert response.get_json()["title"] == "Page not found"

@@ -1,0 +1,28 @@
+"""A search engine that cannot answer gives a clear 503, never a stack trace."""
+import sqlite3
+
+import pytest
+
+from portal import create_app
+
+
+@pytest.fixture
+def broken_client(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
+                      "SEARCH_SQLITE_PATH": str(tmp_path / "search.sqlite")})
+    with sqlite3.connect(tmp_path / "search.sqlite") as db:
+        db.execute("DROP TABLE docs")  # the index is damaged behind the portal's back
+    return app.test_client()
+
+
+def test_search_page_says_search_is_unavailable(broken_client):
+    response = broken_client.get("/?q=welding")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "Search is temporarily unavailable" in page and "Traceback" not in page
+
+
+def test_api_answers_503_problem(broken_client):
+    response = broken_client.get("/api/v1/search?q=welding")
+    assert response.status_code == 503 and response.mimetype == "application/problem+json"
+    assert response.get_json()["title"] == "Search is temporarily unavailable"
