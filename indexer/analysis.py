@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import Stemmer
 
@@ -25,6 +25,7 @@ _FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", 
                        "þ": "th", "ð": "d"})
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Lower case without diacritics: 'Łódź' -> 'lodz', 'Straße' -> 'strasse'."""
     decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_FOLD))
@@ -41,6 +42,7 @@ def words(text: str) -> list[str]:
     return [w.casefold() for w in WORD.findall(text)]
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str, lang: str) -> str:
     """The folded stem of one lower-case word in ``lang`` (folded word if no stemmer)."""
     stemmer = _stemmer(lang)
@@ -61,9 +63,20 @@ def query_alternatives(text: str, langs) -> list[set[str]]:
     return [{fold(w)} | {stem(w, lang) for lang in langs} for w in words(text)]
 
 
-def matches(word: str, lang: str, terms: set[str]) -> bool:
-    """Whether a document word (in ``lang``) is hit by any query stem (for highlighting)."""
-    w = word.casefold()
-    s = stem(w, lang)
-    return s in terms or fold(w) in terms or any(
-        len(t) >= MIN_PREFIX and s.startswith(t) for t in terms)
+class Matcher:
+    """Whether a document word (in its language) is hit by a query's stems, as the index
+    matches them: exactly, or by prefix for long stems. For highlighting."""
+
+    def __init__(self, terms: set[str]):
+        self.terms = terms
+        self.prefixes = tuple(t for t in terms if len(t) >= MIN_PREFIX)
+        self.seen: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, word: str, lang: str) -> bool:
+        hit = self.seen.get((word, lang))
+        if hit is None:
+            w = word.casefold()
+            s = stem(w, lang)
+            hit = s in self.terms or fold(w) in self.terms or s.startswith(self.prefixes)
+            self.seen[(word, lang)] = hit
+        return hit

@@ -5,7 +5,9 @@ when its stem in the text's own language meets a query stem.
 """
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+import html
+
+from markupsafe import Markup
 
 from . import analysis
 
@@ -19,32 +21,34 @@ def pick_language(texts: dict, locale: str) -> str | None:
     return next(iter(texts), None)
 
 
-def mark(text: str, lang: str, terms: set[str], window: int | None = None) -> Markup | None:
+def mark(text: str, lang: str, matcher: analysis.Matcher | set[str],
+         window: int | None = None) -> Markup | None:
     """``text`` escaped with matched words in <mark>; cut to ``window`` words around the first
     match. None when nothing matches."""
+    if not isinstance(matcher, analysis.Matcher):
+        matcher = analysis.Matcher(matcher)
     pieces, hits, last = [], [], 0
     for m in analysis.WORD.finditer(text):
-        pieces.append(escape(text[last:m.start()]))
-        word = m.group()
-        if analysis.matches(word, lang, terms):
+        pieces.append(html.escape(text[last:m.start()]))
+        word = m.group()  # word characters only: nothing to escape
+        if matcher(word, lang):
             hits.append(len(pieces))
-            pieces.append(Markup("<mark>%s</mark>") % word)
-        else:
-            pieces.append(escape(word))
+            word = f"<mark>{word}</mark>"
+        pieces.append(word)
         last = m.end()
-    pieces.append(escape(text[last:]))
+    pieces.append(html.escape(text[last:]))
     if not hits:
         return None
     if window is not None and len(pieces) > 2 * window:
         start = max(0, hits[0] - window // 2)
         end = start + 2 * window
-        pieces = ([Markup("… ")] if start else []) + pieces[start:end] + (
-            [Markup(" …")] if end < len(pieces) else [])
-    return Markup("").join(pieces)
+        pieces = (["… "] if start else []) + pieces[start:end] + (
+            [" …"] if end < len(pieces) else [])
+    return Markup("".join(pieces))  # every piece is escaped above
 
 
 def highlights(doc: dict, terms: list[set[str]], locale: str) -> dict[str, Markup]:
-    flat = set().union(*terms) if terms else set()
+    flat = analysis.Matcher(set().union(*terms) if terms else set())
     found = {}
     for field, window in (("title", None), ("outcomes", SNIPPET_WORDS),
                           ("description", SNIPPET_WORDS)):

@@ -1,6 +1,8 @@
 """Every label the portal shows for facets, vocabulary values and Annex I elements, in one place."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import gettext, lazy_gettext as _l
 
 from catalogue import vocabularies as vocab
@@ -70,6 +72,14 @@ def eqf(level) -> str:
 
 
 def facet_value(facet: str, value: str, providers: dict[str, str] | None = None) -> str:
+    if facet == "provider":
+        return (providers or {}).get(value, value)
+    return _vocabulary_value(i18n.locale_code(), facet, value)
+
+
+@lru_cache(maxsize=50_000)
+def _vocabulary_value(locale: str, facet: str, value: str) -> str:
+    """Labels from fixed vocabularies, cached per reader's language (``locale`` is the key)."""
     if facet == "eqf":
         return eqf(value)
     if facet == "ects":
@@ -80,8 +90,6 @@ def facet_value(facet: str, value: str, providers: dict[str, str] | None = None)
         return i18n.country(value)
     if facet == "language":
         return i18n.language(value)
-    if facet == "provider":
-        return (providers or {}).get(value, value)
     if facet == "region":
         return f"{term('nuts', value)} ({value})"
     return term(FACET_VOCABULARY[facet], value)

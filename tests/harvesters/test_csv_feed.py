@@ -1,5 +1,6 @@
 """The CSV / XLSX template through the real runner: parsing, bad rows, encodings, failures."""
 import codecs
+import re
 
 import openpyxl
 import pytest
@@ -165,3 +166,14 @@ def test_dry_run_reports_but_changes_nothing(session, make_source, tmp_path):
     result = run(session, source, dry_run=True)
     assert result.dry_run and (result.added, result.rejected) == (1, 1)
     assert result.errors and not active(session, source)
+
+
+def test_the_shipped_template_loads_complete(session, make_source):
+    from tests.conftest import ROOT
+    result = run(session, make_source(ROOT / "harvesters" / "templates" / "learncat-template.csv"))
+    assert result.status is RunStatus.SUCCEEDED and result.added == 1 and not result.errors
+    documented = set(re.findall(r"^\| `([a-z_]+)(?:_<lang>)?` \|",
+                                (ROOT / "harvesters" / "templates" / "README.md").read_text(), re.M))
+    header = (ROOT / "harvesters" / "templates" / "learncat-template.csv").read_text().splitlines()[0]
+    columns = {re.sub(r"_(en|de)$", "", c) for c in header.split(",")}
+    assert columns == documented  # the template file and its documentation agree

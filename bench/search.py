@@ -1,0 +1,206 @@
+"""Benchmark the embedded search: the search service against raw FTS5 SQL, same queries.
+
+    python bench/search.py            # 10,000 synthetic offers
+    python bench/search.py --large    # 100,000
+The catalogue is SYNTHETIC: demo offers recombined (titles, outcomes, levels, credits, places,
+dates, providers drawn at random with a fixed seed). It is built once per size under
+instance/bench-N/ and reused; --rebuild forces a new one.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from werkzeug.datastructures import MultiDict  # noqa: E402
+
+from catalogue import vocabularies as vocab  # noqa: E402
+from catalogue.models import Provider, Source  # noqa: E402
+from catalogue.store import CatalogueStore  # noqa: E402
+from harvesters.base import RawRecord  # noqa: E402
+from harvesters.csv_feed import CsvHarvester  # noqa: E402
+from indexer import analysis  # noqa: E402
+from indexer.sqlite.backend import WEIGHTS, match_expression  # noqa: E402
+from indexer.sync import rebuild  # noqa: E402
+from portal import create_app, demo, search_service  # noqa: E402
+from portal.services import services  # noqa: E402
+
+TEXTS = ["welding", "Schweißen", "soins infirmiers", "data analysis", "project management",
+         "energía solar", "cybersecurity", "logistiek", "python", "pflege", "marketing digitale",
+         "heat pump", "gestión", "andmeanalüüs", "palliative care", "excel", "circular economy",
+         "électricité", "supply chain", "leadership", "infirmier", "schweissen", "hospitality",
+         "accessibility", "research methods"]
+FACETS = {"eqf": [str(i) for i in range(2, 9)], "form": ["online", "onsite", "blended"],
+          "price": ["free", "paid"], "ects": ["0-2", "2-5", "5-10", "10+"],
+          "stackable": ["stackable", "standalone"], "qa": ["esg-external", "sector-label", "internal"],
+          "language": ["en", "de", "fr", "es", "it", "nl", "et"],
+          "country": ["DE", "FR", "ES", "IT", "NL", "EE", "PL", "PT", "FI", "IE", "CZ", "BE", "SE"]}
+COUNTRIES = FACETS["country"]
+
+
+def demo_records() -> list:
+    harvester = CsvHarvester()
+    records = []
+    for entry in demo.providers():
+        source = Source(location=str(demo.DEMO / entry["source"]["file"]))
+        for raw in harvester.gather(source, lambda loc: Path(loc).read_bytes()):
+            records.append(harvester.parse(raw))
+    return records
+
+
+def synthesise(base: list, n: int, rng: random.Random):
+    """n synthetic records: each takes one demo offer's text and another's facts."""
+    today = dt.date.today()
+    for i in range(n):
+        r = copy.deepcopy(rng.choice(base))
+        other = rng.choice(base)
+        r.remote_id = f"SYN-{i:06d}"
+        r.learning_outcomes = {**other.learning_outcomes, **r.learning_outcomes}
+        r.eqf_level = rng.choice([2, 3, 4, 5, 5, 6, 6, 6, 7, 7, 8])
+        r.ects = rng.choice([None, 0.5, 1, 2, 3, 4, 5, 6, 10, 15, 30])
+        r.participation_form = rng.choice(["online", "onsite", "blended"])
+        r.places, r.country = other.places, other.country
+        r.start_anytime = rng.random() < 0.15
+        r.start_dates = sorted({(today + dt.timedelta(days=rng.randint(-30, 300))).isoformat()
+                                for _ in range(rng.randint(0, 3))})
+        r.price = rng.choice([0, 0, 90, 250, 480, 900, 1500, None])
+        r.stackability = rng.choice([None, "stackable", "standalone"])
+        yield r
+
+
+def build(app, n: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    with app.app_context(), services().sessions() as session:
+        base = demo_records()
+        sources = []
+        for k in range(max(12, n // 500)):
+            country = COUNTRIES[k % len(COUNTRIES)]
+            p = Provider(slug=f"synthetic-{k}", name={"en": f"Synthetic provider {k}"},
+                         country=country)
+            session.add(p)
+            session.flush()
+            s = Source(provider_id=p.id, name="synthetic", format="csv", location="synthetic")
+            session.add(s)
+            sources.append(s)
+        session.commit()
+        store = CatalogueStore(session)
+        started = time.perf_counter()
+        for i, record in enumerate(synthesise(base, n, rng)):
+            store.upsert(sources[i % len(sources)], record)
+            if i % 2000 == 1999:
+                session.commit()
+        session.commit()
+        stored = time.perf_counter() - started
+        started = time.perf_counter()
+        rebuild(session, services().search)
+        indexed = time.perf_counter() - started
+    print(f"built {n:,} synthetic offers: store {n / stored:,.0f}/s, index {n / indexed:,.0f}/s")
+
+
+def query_mix(rng: random.Random) -> list[dict]:
+    """200 queries: 50 each of text only, filters only, text + filters, facet-heavy."""
+    def filters(k_low, k_high, multi):
+        chosen = {}
+        for name in rng.sample(sorted(FACETS), rng.randint(k_low, k_high)):
+            chosen[name] = rng.sample(FACETS[name], rng.randint(1, min(multi, len(FACETS[name]))))
+        return chosen
+
+    mix = []
+    for _ in range(50):
+        mix.append({"kind": "text", "q": rng.choice(TEXTS)})
+    for _ in range(50):
+        mix.append({"kind": "filters", **filters(1, 3, 1)})
+    for _ in range(50):
+        mix.append({"kind": "text+filters", "q": rng.choice(TEXTS), **filters(1, 2, 2)})
+    for _ in range(50):
+        mix.append({"kind": "facet-heavy", **filters(4, 6, 3), "ects_min": "1",
+                    "start_from": dt.date.today().isoformat(),
+                    "start_to": (dt.date.today() + dt.timedelta(days=120)).isoformat()})
+    return mix
+
+
+def raw_sql(db: sqlite3.Connection, languages: set[str], params: dict) -> list[int]:
+    """The same words and facet filters as hand-written SQL: match, rank, first 20 ids."""
+    filters, args = [], []
+    for name, values in params.items():
+        if name in FACETS:
+            filters.append(f"SELECT doc FROM facet_values WHERE facet = ? AND value IN "
+                           f"({','.join('?' * len(values))})")
+            args += [name, *values]
+    if not params.get("q"):
+        return [r[0] for r in db.execute(f"{' INTERSECT '.join(filters)} LIMIT 20", args)]
+    expression = match_expression(analysis.query_alternatives(params["q"], languages | {"en"}))
+    where = f" AND rowid IN ({' INTERSECT '.join(filters)})" if filters else ""
+    sql = (f"SELECT rowid FROM fts WHERE fts MATCH ?{where} "
+           f"ORDER BY bm25(fts, {', '.join(map(str, WEIGHTS))}) LIMIT 20")
+    return [r[0] for r in db.execute(sql, [expression, *args])]
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    q = statistics.quantiles(samples, n=100, method="inclusive")
+    return q[49] * 1000, q[94] * 1000, q[98] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--large", action="store_true", help="100,000 offers")
+    parser.add_argument("-n", type=int, help="number of offers (default 10,000)")
+    parser.add_argument("--rebuild", action="store_true", help="build the catalogue anew")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    n = args.n or (100_000 if args.large else 10_000)
+    folder = ROOT / "instance" / f"bench-{n}"
+    if args.rebuild and folder.exists():
+        for f in folder.iterdir():
+            f.unlink()
+    fresh = not (folder / "search.sqlite").exists()
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'catalogue.sqlite'}",
+                      "SEARCH_SQLITE_PATH": str(folder / "search.sqlite")})
+    if fresh:
+        build(app, n)
+    mix = query_mix(random.Random(42))
+    db = sqlite3.connect(folder / "search.sqlite")
+    with app.test_request_context():
+        backend = services().search
+        started = time.perf_counter()
+        languages = backend.columns().languages
+        print(f"{backend.count():,} offers (synthetic); columns loaded in "
+              f"{(time.perf_counter() - started) * 1000:.0f} ms")
+        timings = {"service": {}, "raw": {}}
+        for round_ in range(args.rounds + 1):  # round 0 warms caches
+            for i, params in enumerate(mix):
+                args_ = MultiDict([(k, v) for k, vs in params.items() if k != "kind"
+                                   for v in (vs if isinstance(vs, list) else [vs])])
+                t0 = time.perf_counter()
+                search_service.search(args_, "en")
+                t1 = time.perf_counter()
+                raw_sql(db, languages, {k: v for k, v in params.items() if k != "kind"})
+                t2 = time.perf_counter()
+                if round_:
+                    timings["service"].setdefault(params["kind"], []).append(t1 - t0)
+                    timings["raw"].setdefault(params["kind"], []).append(t2 - t1)
+    print(f"\n{'queries':<14}{'service p50/p95/p99 ms':>26}{'raw SQL p50/p95/p99 ms':>26}"
+          f"{'ratio p50':>11}{'ratio p95':>11}")
+    kinds = [*timings["service"], "all"]
+    for kind in kinds:
+        service = sum(timings["service"].values(), []) if kind == "all" else timings["service"][kind]
+        raw = sum(timings["raw"].values(), []) if kind == "all" else timings["raw"][kind]
+        s, r = percentiles(service), percentiles(raw)
+        print(f"{kind:<14}{s[0]:>10.1f}{s[1]:>8.1f}{s[2]:>8.1f}{r[0]:>10.1f}{r[1]:>8.1f}{r[2]:>8.1f}"
+              f"{s[0] / r[0]:>11.2f}{s[1] / r[1]:>11.2f}")
+    print("\nservice = parse + search (text, filters, multi-select facet counts, sort, page, "
+          "snippets) + labels; raw = FTS5 match / facet_values INTERSECT, ranked, LIMIT 20, "
+          "no facet counts")
+
+
+if __name__ == "__main__":
+    main()
