@@ -139,9 +139,10 @@ def raw_sql(db: sqlite3.Connection, languages: set[str], params: dict) -> list[i
     if not params.get("q"):
         return [r[0] for r in db.execute(f"{' INTERSECT '.join(filters)} LIMIT 20", args)]
     expression = match_expression(analysis.query_alternatives(params["q"], languages | {"en"}))
-    where = f" AND rowid IN ({' INTERSECT '.join(filters)})" if filters else ""
-    sql = (f"SELECT rowid FROM fts WHERE fts MATCH ?{where} "
-           f"ORDER BY bm25(fts, {', '.join(map(str, WEIGHTS))}) LIMIT 20")
+    where = f"WHERE doc IN ({' INTERSECT '.join(filters)})" if filters else ""
+    sql = (f"WITH m AS MATERIALIZED (SELECT rowid AS doc, bm25(fts, "
+           f"{', '.join(map(str, WEIGHTS))}) AS score FROM fts WHERE fts MATCH ?) "
+           f"SELECT doc FROM m {where} ORDER BY score LIMIT 20")
     return [r[0] for r in db.execute(sql, [expression, *args])]
 
 

@@ -7,7 +7,7 @@ Flask or queues, so tests and the CLI call it directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -61,7 +61,6 @@ def run(session: Session, source: Source, harvester: Harvester | None = None, *,
 def _harvest(session, source, harvester, fetch, retire_grace, errors, items) -> None:
     store = CatalogueStore(session)
     seen: set[str] = set()
-    loaded = 0
     for raw in harvester.gather(source, fetch):
         rid, pos = raw.remote_id, raw.position
         if not rid:
@@ -82,6 +81,10 @@ def _harvest(session, source, harvester, fetch, retire_grace, errors, items) -> 
             errors.extend(_Error(Stage.PARSE, e.message, e.field, rid, pos) for e in exc.errors)
             items.append((rid, pos, ItemOutcome.REJECTED, None))
             continue
+        except Exception as exc:  # a harvester bug on one record must not abort the run
+            errors.append(_Error(Stage.PARSE, f"cannot read this record: {exc!r}", None, rid, pos))
+            items.append((rid, pos, ItemOutcome.REJECTED, None))
+            continue
         record.country = record.country or source.provider.country
         clean_record(record)
         check = validate(record)
@@ -92,7 +95,6 @@ def _harvest(session, source, harvester, fetch, retire_grace, errors, items) -> 
         errors.extend(_Error(Stage.VALIDATE, "mandatory Annex I element not stated", element, rid,
                              pos, Severity.WARNING) for element in check.missing)
         outcome, row = store.upsert(source, record)
-        loaded += 1
         items.append((rid, pos, ItemOutcome(outcome.value), row.id))
     errors.extend(_Error(Stage.GATHER, n.message, n.field, severity=Severity.WARNING)
                   for n in harvester.notices)

@@ -81,7 +81,7 @@ class SqliteBackend:
         n = 0
         with _transaction(db):
             for doc in docs:
-                _delete(db, "", [doc["id"]])
+                _delete(db, [doc["id"]])
                 _insert(db, "", doc)
                 n += 1
             _bump(db)
@@ -91,7 +91,7 @@ class SqliteBackend:
         db = self._db()
         ids = list(ids)
         with _transaction(db):
-            _delete(db, "", ids)
+            _delete(db, ids)
             _bump(db)
         return len(ids)
 
@@ -340,12 +340,12 @@ def fts_columns(doc: dict) -> tuple[str, str, str, str]:
     return analysed(doc["title"]), analysed(doc["outcomes"]), analysed(doc["description"]), other
 
 
-def _delete(db: sqlite3.Connection, prefix: str, ids: list[int]) -> None:
+def _delete(db: sqlite3.Connection, ids: list[int]) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
         for table, key in (("docs", "rowid"), ("fts", "rowid"), ("facet_values", "doc")):
-            db.execute(f"DELETE FROM {prefix}{table} WHERE {key} IN ({marks})", chunk)
+            db.execute(f"DELETE FROM {table} WHERE {key} IN ({marks})", chunk)
 
 
 def _bump(db: sqlite3.Connection) -> None:

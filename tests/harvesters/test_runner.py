@@ -1,0 +1,45 @@
+"""Runner bookkeeping with a harvester written for the test (no file format involved)."""
+from catalogue.models import ItemOutcome, RunStatus, Stage
+from catalogue.record import OpportunityRecord
+from harvesters.base import Harvester, RawRecord, SkipRecord, SourceError
+from harvesters.runner import last_good_run, run
+
+
+class ListHarvester(Harvester):
+    name = "list"
+
+    def __init__(self, items, fail_after=None):
+        super().__init__()
+        self.items, self.fail_after = items, fail_after
+
+    def gather(self, source, fetch):
+        for n, item in enumerate(self.items):
+            if n == self.fail_after:
+                raise SourceError("connection reset while reading")
+            yield RawRecord(item, item, n + 1)
+
+    def parse(self, raw):
+        if raw.data == "skip":
+            raise SkipRecord()
+        if raw.data == "bug":
+            raise KeyError("title")
+        return OpportunityRecord(remote_id=raw.remote_id, title={"en": f"Offer {raw.data}"})
+
+
+def test_a_bug_on_one_record_does_not_abort_the_run(session, make_source):
+    result = run(session, make_source(), ListHarvester(["a", "bug", "skip", "b"]))
+    assert result.status is RunStatus.PARTIAL and result.added == 2
+    (error,) = [e for e in result.errors if e.stage is Stage.PARSE]
+    assert error.remote_id == "bug" and "KeyError" in error.message
+    assert ItemOutcome.REJECTED in {i.outcome for i in result.items}
+
+
+def test_a_source_failing_midway_rolls_back_the_whole_run(session, make_source):
+    source = make_source()
+    good = run(session, source, ListHarvester(["a", "b"]))
+    failed = run(session, source, ListHarvester(["a", "c", "d"], fail_after=2))
+    assert failed.status is RunStatus.FAILED and failed.added == 0
+    assert "connection reset" in failed.message
+    assert last_good_run(session, source.id).id == good.id
+    again = run(session, source, ListHarvester(["a", "b"]))
+    assert (again.added, again.unchanged) == (0, 2)  # "c" never reached the catalogue
