@@ -8,8 +8,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import harvesters  # noqa: F401  (registers the harvest formats for the CLI)
+from sqlalchemy import select
+
 from catalogue import db
+from catalogue.models import Opportunity, Status
 from indexer.protocol import SearchBackend
+from indexer.sync import rebuild
 
 
 @dataclass
@@ -34,7 +38,13 @@ def init_app(app: Flask) -> None:
         db.upgrade(engine)
     backend = make_backend(app.config)
     backend.ensure_ready()
-    app.extensions["learncat"] = Services(engine, db.session_factory(engine), backend)
+    sessions = db.session_factory(engine)
+    if app.config["SEARCH_BACKEND"] == "sqlite" and backend.count() == 0:
+        with sessions() as s:  # a new or outdated embedded index: fill it from the catalogue
+            if s.scalar(select(Opportunity.id).where(Opportunity.status == Status.ACTIVE).limit(1)):
+                app.logger.warning("the search index is empty: rebuilding it from the catalogue")
+                rebuild(s, backend)
+    app.extensions["learncat"] = Services(engine, sessions, backend)
     app.teardown_appcontext(_close_session)
 
 

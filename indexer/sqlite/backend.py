@@ -25,15 +25,23 @@ from ..highlight import highlights
 TEXT_COLUMNS = ("title", "outcomes", "description", "other")
 WEIGHTS = (10.0, 4.0, 1.0, 2.0)  # BM25 column weights, in TEXT_COLUMNS order
 TABLES = {
-    "docs": "CREATE TABLE IF NOT EXISTS {name} (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+    # body: the document as JSON; the other columns are what Columns.load reads, so that it
+    # needs no JSON parsing: ECTS, start any time, Annex I completeness, folded title for
+    # sorting, start dates and text languages (space-separated)
+    "docs": "CREATE TABLE IF NOT EXISTS {name} (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL,"
+            " ects REAL, anytime INTEGER, completeness INTEGER, title_key TEXT, starts TEXT,"
+            " langs TEXT)",
     "facet_values": "CREATE TABLE IF NOT EXISTS {name} (doc INTEGER NOT NULL, facet TEXT NOT NULL,"
                     " value TEXT NOT NULL)",
     "fts": "CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(title, outcomes, description,"
            " other, tokenize = 'unicode61 remove_diacritics 2')",
     "meta": "CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)",
 }
+SCHEMA_VERSION = "2"
 INDEXES = ("CREATE INDEX IF NOT EXISTS facet_values_doc ON facet_values (doc)",
-           "INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+           "CREATE INDEX IF NOT EXISTS facet_values_value ON facet_values (facet, value, doc)",
+           "INSERT OR IGNORE INTO meta VALUES ('generation', '0')",
+           f"INSERT OR REPLACE INTO meta VALUES ('schema', '{SCHEMA_VERSION}')")
 SWAPPED = ("docs", "facet_values", "fts")
 
 
@@ -56,8 +64,12 @@ class SqliteBackend:
         return db
 
     def ensure_ready(self) -> None:
+        """Create the index tables; an index of an older layout is dropped (rebuild it)."""
         db = self._db()
         with _transaction(db):
+            if self._schema(db) not in (None, SCHEMA_VERSION):
+                for table in SWAPPED:
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
             for name, create in TABLES.items():
                 db.execute(create.format(name=name))
             for statement in INDEXES:
@@ -68,6 +80,14 @@ class SqliteBackend:
         if db is not None:
             db.close()
             self._local.db = None
+
+    @staticmethod
+    def _schema(db) -> str | None:
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        except sqlite3.OperationalError:
+            return None  # a new file
+        return row[0] if row else "1"
 
     def _generation(self, db) -> int:
         try:
@@ -228,42 +248,36 @@ class Columns:
     @classmethod
     def load(cls, db: sqlite3.Connection, generation: int) -> Columns:
         day = dt.date.today()
-        rows = db.execute("SELECT rowid, body FROM docs ORDER BY rowid").fetchall()
-        rowids = np.array([r[0] for r in rows], dtype=np.int64)
+        rows = db.execute("SELECT rowid, ects, anytime, completeness, title_key, starts, langs "
+                          "FROM docs ORDER BY rowid").fetchall()
         n = len(rows)
-        ects = np.full(n, np.nan)
-        anytime = np.zeros(n, dtype=bool)
-        completeness = np.zeros(n, dtype=np.int8)
-        start_pos, start_day, titles, languages = [], [], [], set()
-        for i, (_, body) in enumerate(rows):
-            doc = json.loads(body)
-            if doc["ects"] is not None:
-                ects[i] = doc["ects"]
-            anytime[i] = doc["start_anytime"]
-            completeness[i] = doc["completeness"]
-            for date in doc["start_dates"]:
-                start_pos.append(i)
-                start_day.append(dt.date.fromisoformat(date).toordinal())
-            langs = text_languages(doc)
-            languages.update(langs)
-            titles.append(analysis.fold(doc["title"].get(langs[0], "")) if langs else "")
+        rowid, ects, anytime, completeness, titles, starts, langs = zip(*rows) if rows else [()] * 7
+        rowids = np.array(rowid, dtype=np.int64)
+        ects = np.array([np.nan if e is None else e for e in ects], dtype=float)
+        anytime = np.array(anytime, dtype=bool)
+        completeness = np.array(completeness, dtype=np.int8)
+        languages = set(" ".join(langs).split())
+        start_pos = [i for i, text in enumerate(starts) for _ in text.split()]
+        start_days = np.array([dt.date.fromisoformat(d).toordinal()
+                               for text in starts for d in text.split()], dtype=np.int64)
         start_positions = np.array(start_pos, dtype=np.int64)
-        start_days = np.array(start_day, dtype=np.int64)
         next_start = np.full(n, np.iinfo(np.int64).max)
         upcoming = start_days >= day.toordinal()
         np.minimum.at(next_start, start_positions[upcoming], start_days[upcoming])
         next_start[anytime] = day.toordinal()
         title_rank = np.empty(n, dtype=np.int64)
         title_rank[np.argsort(np.array(titles, dtype=object), kind="stable")] = np.arange(n)
+        grouped: dict[str, list[tuple[str, str]]] = {name: [] for name in FACETS}
+        for facet, value, ids in db.execute("SELECT facet, value, group_concat(doc) "
+                                            "FROM facet_values GROUP BY facet, value"):
+            grouped[facet].append((value, ids))
         facets = {}
-        values_by_facet: dict[str, list[tuple[int, str]]] = {name: [] for name in FACETS}
-        for rowid, facet, value in db.execute("SELECT doc, facet, value FROM facet_values"):
-            values_by_facet[facet].append((rowid, value))
-        for name, pairs in values_by_facet.items():
-            values = sorted({v for _, v in pairs})
-            code = {v: k for k, v in enumerate(values)}
-            positions = np.searchsorted(rowids, np.array([p for p, _ in pairs], dtype=np.int64))
-            codes = np.array([code[v] for _, v in pairs], dtype=np.int64)
+        for name, groups in grouped.items():
+            values = [value for value, _ in groups]
+            ids = [np.array(text.split(","), dtype=np.int64) for _, text in groups]
+            positions = np.searchsorted(rowids, np.concatenate(ids)) if ids else \
+                np.zeros(0, dtype=np.int64)
+            codes = np.repeat(np.arange(len(values)), [len(a) for a in ids]).astype(np.int64)
             facets[name] = (positions, codes, values)
         return cls(generation, day, rowids, facets, ects, start_positions, start_days, anytime,
                    next_start, title_rank, completeness, languages)
@@ -315,8 +329,11 @@ class Columns:
 
 def _insert(db: sqlite3.Connection, prefix: str, doc: dict) -> None:
     rowid = doc["id"]
-    db.execute(f"INSERT INTO {prefix}docs (rowid, body) VALUES (?, ?)",
-               (rowid, json.dumps(doc, ensure_ascii=False)))
+    langs = text_languages(doc)
+    title = analysis.fold(doc["title"][langs[0]]) if doc["title"] else ""
+    db.execute(f"INSERT INTO {prefix}docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               (rowid, json.dumps(doc, ensure_ascii=False), doc["ects"], doc["start_anytime"],
+                doc["completeness"], title, " ".join(doc["start_dates"]), " ".join(langs)))
     db.execute(f"INSERT INTO {prefix}fts (rowid, title, outcomes, description, other) "
                "VALUES (?, ?, ?, ?, ?)", (rowid, *fts_columns(doc)))
     rows = []

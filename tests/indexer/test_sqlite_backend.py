@@ -191,3 +191,10 @@ def test_incremental_sync_and_rebuild(backend, session, make_source, tmp_path):
     assert backend.count() == len(ROWS) - 1
     assert rebuild(session, backend) == len(ROWS) - 1
     assert backend.search(SearchQuery(text="schweissen")).total == 1
+
+
+def test_facet_counts_match_brute_force_on_the_demo_catalogue(demo_app):
+    from portal.services import services
+    with demo_app.app_context(), services().sessions() as s:
+        docs = [to_document(o) for o in CatalogueStore(s).iter_indexable()]
+        check_against_brute_force(services().search, docs, random_queries(docs, 200, seed=11))

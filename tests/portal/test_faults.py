@@ -26,3 +26,14 @@ def test_api_answers_503_problem(broken_client):
     response = broken_client.get("/api/v1/search?q=welding")
     assert response.status_code == 503 and response.mimetype == "application/problem+json"
     assert response.get_json()["title"] == "Search is temporarily unavailable"
+
+
+def test_an_empty_or_outdated_embedded_index_is_rebuilt_on_start(demo_app, tmp_path):
+    url = demo_app.config["DATABASE_URL"]
+    with sqlite3.connect(tmp_path / "search.sqlite") as db:  # an index of the first layout
+        db.execute("CREATE TABLE docs (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('generation', '3')")
+    app = create_app({"DATABASE_URL": url, "SEARCH_SQLITE_PATH": str(tmp_path / "search.sqlite")})
+    data = app.test_client().get("/api/v1/search?q=Schweißen").get_json()
+    assert data["total"] >= 1
