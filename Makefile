@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 LANGS := $(notdir $(wildcard translations/*/LC_MESSAGES/..))
 
-.PHONY: setup demo run test bench extract update compile clean
+.PHONY: setup browser demo run test bench extract update compile clean
 
 setup: $(VENV)/.installed compile
 
@@ -24,8 +24,15 @@ demo: setup  ## load the demo catalogue through the harvesters, then serve the p
 run: setup
 	$(BIN)/learncat run --host $(HOST) --port $(PORT)
 
-test: setup  ## every test; CI sets CI=true and REQUIRE_SHARED_DATA=1
+test: setup browser  ## every test; CI sets CI=true and REQUIRE_SHARED_DATA=1
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+browser:  ## Debian's Chromium for the browser tests (installed when we are root; else they skip)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed: the browser tests will skip"; fi; }
 
 bench: setup
 	$(BIN)/python bench/search.py $(BENCH_ARGS)
