@@ -32,3 +32,12 @@ def test_esco_labels_in_three_languages():
     assert labels == {"en": "manage musical staff", "fr": "gérer le personnel musical",
                       "es": "gestionar tareas en relación con los músicos"}
     assert vocab.esco_labels("http://data.europa.eu/esco/skill/unknown") == {}
+
+
+def test_generated_vocabularies_match_the_commissions_files(shared_data, tmp_path):
+    from catalogue.vocabularies import extract
+    extract.main(shared_data, tmp_path)
+    generated = sorted(p.name for p in tmp_path.iterdir())
+    assert generated == ["esco_occupations.csv", "esco_skills.csv", "isced_f.csv", "nuts.csv"]
+    for name in generated:
+        assert (tmp_path / name).read_bytes() == (vocab.DATA / name).read_bytes(), name
