@@ -24,8 +24,8 @@ demo: setup  ## load the demo catalogue through the harvesters, then serve the p
 run: setup
 	$(BIN)/learncat run --host $(HOST) --port $(PORT)
 
-test: setup browser  ## every test; CI sets CI=true and REQUIRE_SHARED_DATA=1
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: setup browser  ## every test, with a real OpenSearch node and PostgreSQL server (scripts/)
+	scripts/with-services $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 browser:  ## Debian's Chromium for the browser tests (installed when we are root; else they skip)
 	@command -v chromium >/dev/null || { \
@@ -50,4 +50,6 @@ compile: $(VENV)/.installed
 		$(BIN)/pybabel -q compile -d translations; fi
 
 clean:
+	-scripts/opensearch stop
+	-scripts/postgres stop
 	rm -rf $(VENV) instance .pytest_cache

@@ -25,9 +25,27 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-@pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
+def required_service(variable: str, what: str) -> str:
+    """A service URL from the environment: skipped without it, except under CI=true."""
+    value = os.environ.get(variable)
+    if not value:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {variable} is not set: {what} must run (make test starts it)")
+        pytest.skip(f"{variable} is not set: run the tests with `make test` to include {what}")
+    return value
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    """A freshly migrated catalogue database: embedded SQLite, and the PostgreSQL server that
+    `make test` starts (DATABASE_TEST_URL)."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
+    else:
+        engine = make_engine(required_service("DATABASE_TEST_URL", "the PostgreSQL tests"))
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
     upgrade(engine)
     yield engine
     engine.dispose()
