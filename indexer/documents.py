@@ -36,6 +36,8 @@ def to_document(o: Opportunity) -> dict:
         "regions": sorted({code for p in places if p.get("nuts")
                            for code in vocab.nuts_ancestors(p["nuts"])}),
         "cities": [p["city"] for p in places if p.get("city")],
+        "locations": [{"lat": p["lat"], "lon": p["lon"]} for p in places
+                      if p.get("lat") is not None and p.get("lon") is not None],
         "languages": o.languages,
         "isced": sorted({code for c in o.isced_f for code in vocab.isced_ancestors(c)}),
         "qa": o.qa_types,
@@ -47,6 +49,8 @@ def to_document(o: Opportunity) -> dict:
         "start_anytime": o.start_anytime,
         "duration": [o.duration_value, o.duration_unit] if o.duration_value else None,
         "skills": o.esco_skills,
+        "skill_labels": sorted({label for uri in o.esco_skills
+                                for label in vocab.esco_labels(uri).values()}),
         "completeness": len(check.present),
     }
 

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 
+from flask_babel import gettext
+
 from . import search_service
+from .search_service import ParamError
+from .services import services
 from .i18n import locale_code
 from .views import opportunity_json, opportunity_or_404
 
@@ -36,6 +40,17 @@ def search():
                            "selected": v.selected} for v in values]
                    for name, values in page.facets.items()},
     })
+
+
+@bp.get("/autocomplete")
+def autocomplete():
+    """Titles and skills that complete what the user is typing (q: 2 to 100 characters)."""
+    prefix = (request.args.get("q") or "").strip()
+    if not 2 <= len(prefix) <= 100:
+        raise ParamError([{"param": "q", "message": gettext("must be 2 to 100 characters")}])
+    size = search_service.parse_int(request.args, "size", 1, 20, 8)
+    return jsonify({"query": prefix,
+                    "suggestions": services().search.autocomplete(prefix, locale_code(), size)})
 
 
 @bp.get("/opportunities/<int:opportunity_id>")

@@ -12,6 +12,14 @@ class Defaults:
     DATABASE_URL = f"sqlite:///{INSTANCE / 'learncat.sqlite'}"
     SEARCH_BACKEND = "sqlite"
     SEARCH_SQLITE_PATH = str(INSTANCE / "search.sqlite")
+    SEARCH_FALLBACK = ""  # "sqlite": answer from the embedded index while OpenSearch is down
+    OPENSEARCH_URL = "http://127.0.0.1:9200"
+    OPENSEARCH_INDEX_PREFIX = "learncat-"
+    OPENSEARCH_USER = ""
+    OPENSEARCH_PASSWORD = ""
+    OPENSEARCH_VERIFY_CERTS = True
+    OPENSEARCH_CA_CERTS = None
+    OPENSEARCH_TIMEOUT = 5.0
     AUTO_MIGRATE = True  # the embedded database migrates itself on start; others use `learncat db upgrade`
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
@@ -20,7 +28,9 @@ class Defaults:
     JSON_SORT_KEYS = False
 
 
-ENVIRONMENT = ("DATABASE_URL", "SEARCH_BACKEND", "SEARCH_SQLITE_PATH", "SECRET_KEY")
+ENVIRONMENT = ("DATABASE_URL", "SEARCH_BACKEND", "SEARCH_SQLITE_PATH", "SEARCH_FALLBACK",
+               "SECRET_KEY", "OPENSEARCH_URL", "OPENSEARCH_INDEX_PREFIX", "OPENSEARCH_USER",
+               "OPENSEARCH_PASSWORD", "OPENSEARCH_CA_CERTS")
 
 
 def load(app, overrides: dict | None = None) -> None:
@@ -28,8 +38,11 @@ def load(app, overrides: dict | None = None) -> None:
     for name in ENVIRONMENT:
         if os.environ.get(name):
             app.config[name] = os.environ[name]
-    if "AUTO_MIGRATE" in os.environ:
-        app.config["AUTO_MIGRATE"] = os.environ["AUTO_MIGRATE"].lower() in ("1", "true", "yes")
+    for name in ("AUTO_MIGRATE", "OPENSEARCH_VERIFY_CERTS"):
+        if name in os.environ:
+            app.config[name] = os.environ[name].lower() in ("1", "true", "yes")
+    if os.environ.get("OPENSEARCH_TIMEOUT"):
+        app.config["OPENSEARCH_TIMEOUT"] = float(os.environ["OPENSEARCH_TIMEOUT"])
     app.config.update(overrides or {})
     if not app.config.get("SECRET_KEY"):
         # A development server without SECRET_KEY gets a throw-away key: sessions end on restart.

@@ -157,6 +157,16 @@ def _number(args, name, problem) -> float | None:
     return value
 
 
+def parse_int(args, name: str, low: int, high: int, default: int) -> int:
+    """One whole-number parameter; a ParamError when it is not one in [low, high]."""
+    problems: list[dict] = []
+    value = _integer(args, name, low, high, default,
+                     lambda param, message: problems.append({"param": param, "message": message}))
+    if problems:
+        raise ParamError(problems)
+    return value
+
+
 def _integer(args, name, low, high, default, problem) -> int:
     raw = (args.get(name) or "").strip()
     if not raw:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from catalogue import db
 from catalogue.models import Opportunity, Status
-from indexer.protocol import SearchBackend
+from indexer.protocol import SearchBackend, SearchUnavailable
 from indexer.sync import rebuild
 
 
@@ -23,13 +23,20 @@ class Services:
     search: SearchBackend
 
 
-def make_backend(config) -> SearchBackend:
+def make_backend(config, name: str | None = None) -> SearchBackend:
     """The one place that picks a search backend from the configuration."""
-    name = config["SEARCH_BACKEND"]
+    name = name or config["SEARCH_BACKEND"]
     if name == "sqlite":
         from indexer.sqlite import SqliteBackend
         return SqliteBackend(config["SEARCH_SQLITE_PATH"])
-    raise ValueError(f"SEARCH_BACKEND must be 'sqlite', not {name!r}")
+    if name == "opensearch":
+        from indexer.opensearch import OpenSearchBackend
+        backend = OpenSearchBackend.from_config(config)
+        if config["SEARCH_FALLBACK"]:
+            from indexer.fallback import FallbackBackend
+            return FallbackBackend(backend, make_backend(config, config["SEARCH_FALLBACK"]))
+        return backend
+    raise ValueError(f"SEARCH_BACKEND must be 'sqlite' or 'opensearch', not {name!r}")
 
 
 def init_app(app: Flask) -> None:
@@ -37,7 +44,10 @@ def init_app(app: Flask) -> None:
     if app.config["AUTO_MIGRATE"] and engine.dialect.name == "sqlite":
         db.upgrade(engine)
     backend = make_backend(app.config)
-    backend.ensure_ready()
+    try:
+        backend.ensure_ready()
+    except SearchUnavailable as exc:  # the portal starts anyway; searches answer 503 meanwhile
+        app.logger.error("search backend not ready: %s", exc)
     sessions = db.session_factory(engine)
     if app.config["SEARCH_BACKEND"] == "sqlite" and backend.count() == 0:
         with sessions() as s:  # a new or outdated embedded index: fill it from the catalogue

@@ -118,3 +118,23 @@ def demo_app(tmp_path_factory):
 @pytest.fixture
 def client(demo_app):
     return demo_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def opensearch_client():
+    """A client of the real node `make test` starts (OPENSEARCH_URL)."""
+    from opensearchpy import OpenSearch
+    client = OpenSearch(required_service("OPENSEARCH_URL", "the OpenSearch tests"), timeout=30)
+    yield client
+    client.indices.delete(index=f"test-{os.getpid()}-*", ignore_unavailable=True)
+
+
+@pytest.fixture
+def opensearch_backend(opensearch_client, request):
+    """An OpenSearch backend with an index prefix of its own (this run, this test)."""
+    from indexer.opensearch import OpenSearchBackend
+    prefix = f"test-{os.getpid()}-{abs(hash(request.node.nodeid)) % 10**8}-"
+    backend = OpenSearchBackend(opensearch_client, prefix)
+    backend.ensure_ready()
+    yield backend
+    opensearch_client.indices.delete(index=f"{prefix}*", ignore_unavailable=True)

@@ -196,6 +196,12 @@ class SqliteBackend:
                           terms, query.locale)
         return SearchResult(total=int(result.sum()), hits=hits, facets=facets)
 
+    def autocomplete(self, prefix: str, locale: str, size: int = 8) -> list[str]:
+        try:
+            return _autocomplete(self, prefix, locale, size)
+        except sqlite3.Error as exc:
+            raise SearchUnavailable(f"the embedded index cannot be read: {exc}") from exc
+
     def _hits(self, db, rowids, scores, terms, locale) -> list[Hit]:
         if not len(rowids):
             return []
@@ -209,6 +215,32 @@ class SqliteBackend:
                             score=None if scores is None else -float(scores[i]),
                             highlights=highlights(doc, terms, locale) if terms else {}))
         return hits
+
+
+def _autocomplete(backend: SqliteBackend, prefix: str, locale: str, size: int) -> list[str]:
+    """Titles (and skills) of offers matching the words typed, the last one as a prefix of a
+    title word. The index holds stems, so candidates come from a shorter prefix and are then
+    checked against the words themselves."""
+    words = analysis.words(prefix)
+    if not words:
+        return []
+    last = analysis.fold(words[-1])
+    expression = f'title : "{last[:max(3, len(last) - 3)]}"*'
+    if len(words) > 1:
+        languages = backend.columns().languages
+        expression += " AND " + match_expression(
+            analysis.query_alternatives(" ".join(words[:-1]), languages))
+    found: dict[str, None] = {}
+    for (body,) in backend._db().execute(
+            "SELECT body FROM docs WHERE rowid IN (SELECT rowid FROM fts WHERE fts MATCH ? "
+            "ORDER BY rank LIMIT 200)", (expression,)):
+        doc = json.loads(body)
+        titles = doc["title"]
+        for text in ([titles[locale]] if locale in titles else []) + list(titles.values()) + \
+                doc["skill_labels"]:
+            if any(analysis.fold(w).startswith(last) for w in analysis.WORD.findall(text)):
+                found.setdefault(text, None)
+    return list(found)[:size]
 
 
 def match_expression(terms: list[set[str]]) -> str:

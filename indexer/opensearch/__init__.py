@@ -1,0 +1,3 @@
+from .backend import OpenSearchBackend
+
+__all__ = ["OpenSearchBackend"]

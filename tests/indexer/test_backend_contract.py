@@ -1,0 +1,73 @@
+"""One contract, both backends, the same catalogue (the demo, loaded through the harvester):
+identical totals and facet counts for filter-only queries; expected offers near the top for
+text queries."""
+import datetime as dt
+import os
+
+import pytest
+from sqlalchemy import select
+
+from catalogue.models import Opportunity
+from catalogue.store import CatalogueStore
+from indexer.documents import to_document
+from indexer.protocol import SearchQuery
+from tests.indexer.test_sqlite_backend import random_queries
+
+
+@pytest.fixture(scope="module")
+def catalogue(demo_app):
+    from portal.services import services
+    with demo_app.app_context(), services().sessions() as s:
+        docs = [to_document(o) for o in CatalogueStore(s).iter_indexable()]
+        remote = dict(s.execute(select(Opportunity.remote_id, Opportunity.id)).all())
+        return docs, remote, services().search
+
+
+@pytest.fixture(scope="module")
+def backends(catalogue, opensearch_client):
+    from indexer.opensearch import OpenSearchBackend
+    docs, _, embedded = catalogue
+    prefix = f"test-{os.getpid()}-contract-"
+    engine = OpenSearchBackend(opensearch_client, prefix)
+    engine.ensure_ready()
+    assert engine.rebuild(docs) == len(docs)
+    yield {"sqlite": embedded, "opensearch": engine}
+    opensearch_client.indices.delete(index=f"{prefix}*", ignore_unavailable=True)
+
+
+def filter_queries(docs):
+    yield SearchQuery()
+    yield SearchQuery(start_from=dt.date(2027, 1, 1), start_to=dt.date(2027, 2, 28))
+    yield SearchQuery(filters={"region": ("DE2", "FRK")}, ects_max=6)
+    yield from random_queries(docs, 60, seed=5)
+
+
+def test_filter_only_queries_agree_exactly(catalogue, backends):
+    docs = catalogue[0]
+    for query in filter_queries(docs):
+        embedded = backends["sqlite"].search(query)
+        engine = backends["opensearch"].search(query)
+        assert engine.total == embedded.total, query
+        assert {k: dict(v) for k, v in engine.facets.items()} == \
+            {k: dict(v) for k, v in embedded.facets.items()}, query
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Schweißen", "HWK-SCHW-01"),
+    ("schweissen", "HWK-SCHW-02"),
+    ("soins infirmiers", "FC-SI-01"),
+    ("data analysis", "HSM-DA-01"),
+    ("instalacion solar fotovoltaica", "CIFP-ER-01"),
+])
+def test_text_queries_find_the_expected_offer_on_both(catalogue, backends, text, expected):
+    remote = catalogue[1]
+    for name, backend in backends.items():
+        ids = [h.id for h in backend.search(SearchQuery(text=text, per_page=10)).hits]
+        assert remote[expected] in ids, (name, text)
+
+
+def test_sorted_pages_agree_for_title_order(backends):
+    for page in (1, 2, 9):
+        q = SearchQuery(sort="title", page=page, per_page=20)
+        assert [h.id for h in backends["opensearch"].search(q).hits] == \
+            [h.id for h in backends["sqlite"].search(q).hits]
