@@ -1,17 +1,25 @@
 """Keeping a search backend in step with the catalogue (the source of truth)."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+import logging
+from collections.abc import Callable
 
-from catalogue.models import Status
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalogue.models import Opportunity, Status
 from catalogue.store import CatalogueStore
 
 from .documents import to_document
-from .protocol import SearchBackend
+from .protocol import SearchBackend, SearchUnavailable
+
+log = logging.getLogger(__name__)
 
 
-def rebuild(session: Session, backend: SearchBackend) -> int:
-    """Re-index every active opportunity; searches keep answering from the old index meanwhile."""
+def rebuild(session: Session, backend: SearchBackend,
+            progress: Callable[[int], None] | None = None) -> int:
+    """Re-index every active opportunity; searches keep answering from the old index meanwhile.
+    ``progress(n)`` is told of every n documents handed to the backend."""
     store = CatalogueStore(session)
     ids: list[int] = []
 
@@ -19,6 +27,8 @@ def rebuild(session: Session, backend: SearchBackend) -> int:
         for row in store.iter_indexable():
             ids.append(row.id)
             yield to_document(row)
+            if progress and len(ids) % 100 == 0:
+                progress(100)
 
     count = backend.rebuild(documents())
     store.mark_indexed(ids)
@@ -38,3 +48,28 @@ def sync_pending(session: Session, backend: SearchBackend) -> tuple[int, int]:
     store.mark_indexed(row.id for row in changed + retired)
     session.commit()
     return len(changed), len(retired)
+
+
+def autosync(sessions: sessionmaker, backend: SearchBackend) -> None:
+    """After every commit that changed opportunities, apply the pending changes to the index.
+
+    Runs after the commit, never before: the catalogue is the source of truth. When the engine
+    is down the marks stay, and the next sync or rebuild catches up."""
+    @event.listens_for(sessions, "after_flush")
+    def remember(session, _context):
+        if any(isinstance(o, Opportunity) and o.index_pending
+               for o in (*session.new, *session.dirty)):
+            session.info["index_pending"] = True
+
+    @event.listens_for(sessions, "after_commit")
+    def apply(session):
+        if session.info.pop("index_pending", False):
+            with sessions() as fresh:
+                try:
+                    sync_pending(fresh, backend)
+                except SearchUnavailable as exc:
+                    log.warning("index not updated, changes stay pending: %s", exc)
+
+    @event.listens_for(sessions, "after_rollback")
+    def forget(session):
+        session.info.pop("index_pending", None)

@@ -1,15 +1,18 @@
 """The learncat command: `learncat run`, `learncat demo`, `learncat harvest`, `learncat db upgrade`..."""
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from catalogue import db as catalogue_db
-from catalogue.models import HarvestRun, Source
+from catalogue.models import HarvestRun, Opportunity, Source, Status
 from harvesters import runner
 from indexer import sync
+from indexer.protocol import SearchUnavailable
 
 from . import create_app, demo as demo_catalogue
 from .services import services
@@ -66,9 +69,10 @@ def harvest(source_ids, all_sources, dry_run) -> None:
             select(Source).where(Source.id.in_(source_ids))
         for source in session.scalars(query).all():
             _summary(source, runner.run(session, source, dry_run=dry_run))
-        if not dry_run:
-            changed, deleted = sync.sync_pending(session, services().search)
-            click.echo(f"index: {changed} updated, {deleted} removed")
+        pending = session.scalar(select(func.count()).where(Opportunity.index_pending.is_(True)))
+    if pending:  # each harvest commit updates the index; what is left waits for the engine
+        click.echo(f"{pending} offers wait for the search index: run `learncat index sync` "
+                   "when the engine is back")
 
 
 @main.command("harvest-report")
@@ -98,8 +102,13 @@ def index() -> None:
 def index_rebuild() -> None:
     """Rebuild the search index from the catalogue."""
     with services().sessions() as session:
-        click.echo(f"indexed {sync.rebuild(session, services().search)} offers "
-                   f"({current_app.config['SEARCH_BACKEND']})")
+        total = session.scalar(select(func.count()).where(Opportunity.status == Status.ACTIVE))
+        with click.progressbar(length=total, label="indexing", file=sys.stderr) as bar:
+            try:
+                count = sync.rebuild(session, services().search, bar.update)
+            except SearchUnavailable as exc:
+                raise click.ClickException(str(exc)) from None
+    click.echo(f"indexed {count} offers ({current_app.config['SEARCH_BACKEND']})")
 
 
 @index.command("sync")
@@ -107,5 +116,8 @@ def index_rebuild() -> None:
 def index_sync() -> None:
     """Index the offers changed since the last sync."""
     with services().sessions() as session:
-        changed, deleted = sync.sync_pending(session, services().search)
+        try:
+            changed, deleted = sync.sync_pending(session, services().search)
+        except SearchUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
     click.echo(f"index: {changed} updated, {deleted} removed")

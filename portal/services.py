@@ -13,7 +13,7 @@ from sqlalchemy import select
 from catalogue import db
 from catalogue.models import Opportunity, Status
 from indexer.protocol import SearchBackend, SearchUnavailable
-from indexer.sync import rebuild
+from indexer.sync import autosync, rebuild
 
 
 @dataclass
@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
             if s.scalar(select(Opportunity.id).where(Opportunity.status == Status.ACTIVE).limit(1)):
                 app.logger.warning("the search index is empty: rebuilding it from the catalogue")
                 rebuild(s, backend)
+    autosync(sessions, backend)
     app.extensions["learncat"] = Services(engine, sessions, backend)
     app.teardown_appcontext(_close_session)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from importlib import resources
 
 from markupsafe import Markup
@@ -42,11 +42,9 @@ def to_source(doc: dict) -> dict:
 
 
 class OpenSearchBackend:
-    def __init__(self, client: OpenSearch, prefix: str = "learncat-",
-                 progress: Callable[[int], None] | None = None):
+    def __init__(self, client: OpenSearch, prefix: str = "learncat-"):
         self.client = client
         self.alias = f"{prefix}opportunities"
-        self.progress = progress
 
     @classmethod
     def from_config(cls, config) -> OpenSearchBackend:
@@ -111,13 +109,8 @@ class OpenSearchBackend:
         return count
 
     def _bulk(self, index: str, actions) -> int:
-        count = 0
-        for ok, item in helpers.streaming_bulk(self.client, actions, index=index, chunk_size=500,
-                                               max_retries=2, raise_on_error=True):
-            count += 1
-            if self.progress and count % 500 == 0:
-                self.progress(count)
-        return count
+        return sum(1 for _ in helpers.streaming_bulk(self.client, actions, index=index,
+                                                     chunk_size=500, max_retries=2))
 
     def upsert(self, docs: Iterable[dict]) -> int:
         actions = ({"_op_type": "index", "_id": d["id"], "_source": to_source(d)} for d in docs)
