@@ -14,6 +14,7 @@ from ..protocol import FACETS, SearchQuery
 TEXT_FIELDS = {"title": 10, "outcomes": 4, "description": 1}
 OTHER_FIELDS = {"provider_name.*": 2, "awarding_body": 2, "cities": 2, "skill_labels": 2}
 READER_BOOST = 1.5  # the reader's own language, where the offer has text in it
+FUZZY_BOOST = 0.3  # a near miss counts, but less than the word itself
 FACET_SIZE = 500
 HIGHLIGHT = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html"}
 
@@ -26,16 +27,31 @@ def text_fields(locale: str) -> list[str]:
 
 
 def text_query(text: str, locale: str) -> dict | None:
+    """Each word: stemmed in any language's fields, or, for typing errors, fuzzily in the one
+    folded catch-all field (fuzziness over every language subfield would cost ten times more)."""
     words = text.split()
     if not words:
         return None
     fields = text_fields(locale)
     return {"bool": {
-        "must": [{"multi_match": {"query": word, "fields": fields, "type": "best_fields",
-                                  "fuzziness": "AUTO", "prefix_length": 1}}
-                 for word in words],
+        "must": [{"bool": {"should": [
+            {"multi_match": {"query": word, "fields": fields, "type": "best_fields"}},
+            {"match": {"all_text": {"query": word, "fuzziness": "AUTO", "prefix_length": 1,
+                                    "boost": FUZZY_BOOST}}},
+        ], "minimum_should_match": 1}} for word in words],
         "should": [{"multi_match": {"query": text, "fields": fields, "type": "phrase",
                                     "slop": 2, "boost": 2}}],
+    }}
+
+
+def highlight(text: str) -> dict:
+    """Marks the words as typed or stemmed; near misses found by fuzziness are not marked
+    (fuzzy highlighting over every language subfield costs five times the search)."""
+    return {**HIGHLIGHT, "highlight_query": {"multi_match": {
+        "query": text, "fields": [f"{name}.*" for name in TEXT_FIELDS]}}, "fields": {
+        "title.*": {"number_of_fragments": 0},
+        "outcomes.*": {"fragment_size": 160, "number_of_fragments": 1},
+        "description.*": {"fragment_size": 160, "number_of_fragments": 1},
     }}
 
 
@@ -117,11 +133,7 @@ def search_body(q: SearchQuery, today: dt.date, size: int | None = None,
     if selected:
         body["post_filter"] = {"bool": {"filter": selected}}
     if must:
-        body["highlight"] = {**HIGHLIGHT, "fields": {
-            "title.*": {"number_of_fragments": 0},
-            "outcomes.*": {"fragment_size": 160, "number_of_fragments": 1},
-            "description.*": {"fragment_size": 160, "number_of_fragments": 1},
-        }}
+        body["highlight"] = highlight(q.text)
     return body
 
 

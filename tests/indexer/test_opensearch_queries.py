@@ -10,10 +10,12 @@ TODAY = dt.date(2027, 1, 10)
 def test_every_word_must_match_in_any_language_with_the_readers_boosted():
     body = queries.search_body(SearchQuery(text="soins infirmiers", locale="fr"), TODAY)
     must = body["query"]["bool"]["must"][0]["bool"]["must"]
-    assert [m["multi_match"]["query"] for m in must] == ["soins", "infirmiers"]
-    fields = must[0]["multi_match"]["fields"]
+    words = [m["bool"]["should"] for m in must]
+    assert [w[0]["multi_match"]["query"] for w in words] == ["soins", "infirmiers"]
+    fields = words[0][0]["multi_match"]["fields"]
     assert "title.*^10" in fields and "title.fr^15" in fields and "description.*^1" in fields
-    assert must[0]["multi_match"]["fuzziness"] == "AUTO"
+    assert words[1][1]["match"]["all_text"]["fuzziness"] == "AUTO"
+    assert all(m["bool"]["minimum_should_match"] == 1 for m in must)
     assert set(body["highlight"]["fields"]) == {"title.*", "outcomes.*", "description.*"}
 
 

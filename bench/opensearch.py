@@ -1,0 +1,116 @@
+"""Benchmark the OpenSearch backend against the raw client, on the synthetic catalogue.
+
+    scripts/opensearch start          # or point OPENSEARCH_URL at a node
+    OPENSEARCH_URL=http://127.0.0.1:9250 python bench/opensearch.py [-n 100000]
+
+1. Indexing: the backend's rebuild (new index, refresh off, settings restored, alias swap)
+   against a raw helpers.bulk of the same documents into a plain index with the same mapping.
+2. Queries: the 200-query mix of bench/search.py through the portal's search service on
+   OpenSearch, the same request bodies sent raw with the client, and the service on the
+   embedded backend, for comparison. The catalogue is SYNTHETIC (see bench/search.py).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from opensearchpy import OpenSearch, helpers  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+from werkzeug.datastructures import MultiDict  # noqa: E402
+
+from bench.search import build, percentiles, query_mix  # noqa: E402
+from catalogue.store import CatalogueStore  # noqa: E402
+from indexer.documents import to_document  # noqa: E402
+from indexer.opensearch import OpenSearchBackend, queries  # noqa: E402
+from indexer.opensearch.backend import mapping, to_source  # noqa: E402
+from portal import create_app, search_service  # noqa: E402
+from portal.services import services  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    url = os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9250")
+    folder = ROOT / "instance" / f"bench-{args.n}"
+    config = {"DATABASE_URL": f"sqlite:///{folder / 'catalogue.sqlite'}",
+              "SEARCH_SQLITE_PATH": str(folder / "search.sqlite")}
+    embedded = create_app(config)
+    if not (folder / "search.sqlite").exists():
+        build(embedded, args.n)
+    engine = create_app({**config, "SEARCH_BACKEND": "opensearch", "OPENSEARCH_URL": url,
+                         "OPENSEARCH_INDEX_PREFIX": "bench-", "OPENSEARCH_TIMEOUT": 60})
+    client = OpenSearch(url, timeout=120)
+
+    with engine.app_context():
+        sessions = sessionmaker(services().engine)  # no autosync: this only reads
+        with sessions() as s:
+            started = time.perf_counter()
+            docs = [to_document(o) for o in CatalogueStore(s).iter_indexable()]
+            mapped = time.perf_counter() - started
+        backend: OpenSearchBackend = services().search
+        print(f"{len(docs):,} synthetic offers; to_document {len(docs) / mapped:,.0f}/s")
+
+        started = time.perf_counter()
+        backend.rebuild(docs)
+        rebuild_rate = len(docs) / (time.perf_counter() - started)
+        raw_index = "bench-raw-bulk"
+        client.indices.delete(index=raw_index, ignore_unavailable=True)
+        started = time.perf_counter()
+        client.indices.create(index=raw_index, body=mapping())
+        helpers.bulk(client, ({"_index": raw_index, "_id": d["id"], "_source": to_source(d)}
+                              for d in docs), chunk_size=500)
+        client.indices.refresh(index=raw_index)
+        raw_rate = len(docs) / (time.perf_counter() - started)
+        client.indices.delete(index=raw_index)
+        print(f"\nindexing     rebuild {rebuild_rate:,.0f} docs/s   raw helpers.bulk "
+              f"{raw_rate:,.0f} docs/s   ratio {rebuild_rate / raw_rate:.2f} (target >= 0.8)")
+
+    mix = query_mix(random.Random(42))
+    timings: dict[str, list[float]] = {"service": [], "raw": [], "embedded": []}
+    today = dt.date.today()
+    with engine.test_request_context():
+        for round_ in range(args.rounds + 1):
+            for params in mix:
+                multi = MultiDict([(k, v) for k, vs in params.items() if k != "kind"
+                                   for v in (vs if isinstance(vs, list) else [vs])])
+                t0 = time.perf_counter()
+                search_service.search(multi, "en")
+                t1 = time.perf_counter()
+                query, _ = search_service.parse(multi, "en")
+                body = queries.search_body(query, today)
+                t2 = time.perf_counter()
+                client.search(index="bench-opportunities", body=body)
+                t3 = time.perf_counter()
+                if round_:
+                    timings["service"].append(t1 - t0)
+                    timings["raw"].append(t3 - t2)
+    with embedded.test_request_context():
+        for round_ in range(args.rounds + 1):
+            for params in mix:
+                multi = MultiDict([(k, v) for k, vs in params.items() if k != "kind"
+                                   for v in (vs if isinstance(vs, list) else [vs])])
+                t0 = time.perf_counter()
+                search_service.search(multi, "en")
+                if round_:
+                    timings["embedded"].append(time.perf_counter() - t0)
+    print(f"\n{'200 queries x ' + str(args.rounds):<28}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for name, label in (("service", "service on OpenSearch"), ("raw", "raw client, same bodies"),
+                        ("embedded", "service on embedded SQLite")):
+        p50, p95, p99 = percentiles(timings[name])
+        print(f"{label:<28}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}")
+    s, r = percentiles(timings["service"]), percentiles(timings["raw"])
+    print(f"\nservice / raw: p50 {s[0] / r[0]:.2f}, p95 {s[1] / r[1]:.2f} (target <= 1.3)")
+
+
+if __name__ == "__main__":
+    main()
