@@ -68,6 +68,15 @@ class CatalogueStore:
         self.session.flush()
         return retired
 
+    def retire(self, source_id: int, remote_id: str) -> list[Opportunity]:
+        """Retire one record the source withdrew; [] when it was not active."""
+        row = self.get(source_id, remote_id)
+        if row is None or row.status is Status.RETIRED:
+            return []
+        row.status, row.retired_at, row.index_pending = Status.RETIRED, utcnow(), True
+        self.session.flush()
+        return [row]
+
     def iter_indexable(self, pending_only: bool = False, batch: int = 500) -> Iterator[Opportunity]:
         """Stream opportunities (active and retired: the indexer deletes the retired ones)."""
         query = (select(Opportunity).options(selectinload(Opportunity.provider))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ class RawRecord:
     remote_id: str | None
     data: Any
     position: int | None = None  # row or record number, for the provider's report
+    deleted: bool = False        # the source says this record was withdrawn (OAI-PMH)
 
 
 class SourceError(Exception):
@@ -44,12 +46,17 @@ class Notice:
 
 
 class Harvester:
-    """Subclasses declare ``name`` and implement ``gather`` and ``parse`` for their format."""
+    """Subclasses declare ``name`` and implement ``gather`` and ``parse`` for their format.
+
+    ``since`` is set by the runner for formats that can ask for changes only (``incremental``):
+    the start of the last error-free run. Such a run is not complete, so it retires nothing."""
     name: ClassVar[str]
     complete: ClassVar[bool] = True  # a full snapshot: records missing from it are retired
+    incremental: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.notices: list[Notice] = []
+        self.since: datetime | None = None
 
     def gather(self, source: Source, fetch: Fetch) -> Iterator[RawRecord]:
         raise NotImplementedError

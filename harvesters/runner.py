@@ -34,8 +34,9 @@ class _Error:
 
 def run(session: Session, source: Source, harvester: Harvester | None = None, *,
         fetch: Fetch = default_fetch, dry_run: bool = False,
-        retire_grace: timedelta | None = None) -> HarvestRun:
-    """Harvest ``source``; returns the committed HarvestRun with its counts and errors."""
+        retire_grace: timedelta | None = None, full: bool = False) -> HarvestRun:
+    """Harvest ``source``; returns the committed HarvestRun with its counts and errors.
+    ``full`` asks an incremental format for everything (and so allows retiring)."""
     harvest = HarvestRun(source_id=source.id, dry_run=dry_run, started_at=utcnow())
     session.add(harvest)
     session.commit()
@@ -44,7 +45,10 @@ def run(session: Session, source: Source, harvester: Harvester | None = None, *,
     items: list[tuple[str | None, int | None, ItemOutcome, int | None]] = []
     try:
         harvester = harvester or registry.for_format(source.format)
-        harvest.complete = harvester.complete
+        if harvester.incremental and not full:
+            previous = last_clean_run(session, source.id, before=run_id)
+            harvester.since = previous.started_at if previous else None
+        harvest.complete = harvester.complete and harvester.since is None
         _harvest(session, source, harvester, fetch, retire_grace, errors, items)
     except SourceError as exc:
         session.rollback()
@@ -63,6 +67,11 @@ def _harvest(session, source, harvester, fetch, retire_grace, errors, items) -> 
     seen: set[str] = set()
     for raw in harvester.gather(source, fetch):
         rid, pos = raw.remote_id, raw.position
+        if raw.deleted and rid:
+            for row in store.retire(source.id, rid):
+                items.append((rid, pos, ItemOutcome.RETIRED, row.id))
+            seen.add(rid)
+            continue
         if not rid:
             errors.append(_Error(Stage.GATHER, "the record has no identifier", "id", None, pos))
             items.append((None, pos, ItemOutcome.REJECTED, None))
@@ -98,8 +107,8 @@ def _harvest(session, source, harvester, fetch, retire_grace, errors, items) -> 
         items.append((rid, pos, ItemOutcome(outcome.value), row.id))
     errors.extend(_Error(Stage.GATHER, n.message, n.field, severity=Severity.WARNING)
                   for n in harvester.notices)
-    if not harvester.complete:
-        return
+    if not (harvester.complete and harvester.since is None):
+        return  # an incremental run retires nothing
     if not seen:
         active = session.scalar(select(func.count()).select_from(Opportunity).where(
             Opportunity.source_id == source.id, Opportunity.status == Status.ACTIVE))
@@ -128,6 +137,14 @@ def _finish(session: Session, run_id: int, status: RunStatus, message: str | Non
     harvest.rejected = counts[ItemOutcome.REJECTED] + counts[ItemOutcome.DUPLICATE]
     session.commit()
     return harvest
+
+
+def last_clean_run(session: Session, source_id: int, before: int) -> HarvestRun | None:
+    """The newest error-free run before run ``before``: where an incremental harvest resumes."""
+    return session.scalar(select(HarvestRun).where(
+        HarvestRun.source_id == source_id, HarvestRun.id < before,
+        HarvestRun.dry_run.is_(False), HarvestRun.status == RunStatus.SUCCEEDED)
+        .order_by(HarvestRun.id.desc()).limit(1))
 
 
 def last_good_run(session: Session, source_id: int) -> HarvestRun | None:

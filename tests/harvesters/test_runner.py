@@ -43,3 +43,36 @@ def test_a_source_failing_midway_rolls_back_the_whole_run(session, make_source):
     assert last_good_run(session, source.id).id == good.id
     again = run(session, source, ListHarvester(["a", "b"]))
     assert (again.added, again.unchanged) == (0, 2)  # "c" never reached the catalogue
+
+
+class IncrementalHarvester(ListHarvester):
+    name = "incremental"
+    incremental = True
+
+    def __init__(self, items, deleted=()):
+        super().__init__(items)
+        self.deleted = deleted
+
+    def gather(self, source, fetch):
+        yield from super().gather(source, fetch)
+        for rid in self.deleted:
+            yield RawRecord(rid, None, None, deleted=True)
+
+
+def test_incremental_runs_resume_after_the_last_clean_run_and_retire_nothing(session, make_source):
+    source = make_source()
+    first = IncrementalHarvester(["a", "b", "c"])
+    assert run(session, source, first).complete and first.since is None
+    second = IncrementalHarvester(["b"])  # only what changed since then
+    result = run(session, source, second)
+    assert second.since == first_run_start(session, source) and not result.complete
+    assert result.retired == 0  # "a" and "c" were not in the answer, but that means unchanged
+    third = IncrementalHarvester([], deleted=["c"])  # the source says "c" was withdrawn
+    assert run(session, source, third).retired == 1
+    full = IncrementalHarvester(["a"])
+    assert run(session, source, full, full=True).retired == 1 and full.since is None  # "b"
+
+
+def first_run_start(session, source):
+    from catalogue.models import HarvestRun
+    return session.query(HarvestRun).filter_by(source_id=source.id).order_by(HarvestRun.id).first().started_at
