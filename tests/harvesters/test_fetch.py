@@ -1,0 +1,129 @@
+"""Safe fetching against a local HTTP server on 127.0.0.1 (an ephemeral port of this test)."""
+import gzip
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from harvesters.base import SourceError
+from harvesters.fetch import USER_AGENT, Fetcher
+
+FEED = b"<?xml version='1.0'?><catalog><course id='1'/></catalog>"
+
+
+class Handler(BaseHTTPRequestHandler):
+    hits: dict = {}
+    seen: list = []
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def send(self, status, body=b"", **headers):
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        Handler.seen.append((self.path, dict(self.headers)))
+        count = Handler.hits[self.path] = Handler.hits.get(self.path, 0) + 1
+        if self.path == "/feed.xml":
+            self.send(200, FEED, Content_Type="application/xml")
+        elif self.path == "/flaky":  # fails twice, then works
+            self.send(503) if count <= 2 else self.send(200, FEED)
+        elif self.path == "/broken":
+            self.send(500)
+        elif self.path == "/slow":
+            time.sleep(1.5)
+            self.send(200, FEED)
+        elif self.path == "/to-metadata":
+            self.send(302, Location="http://169.254.169.254/latest/meta-data/")
+        elif self.path == "/to-private":
+            self.send(301, Location="http://10.20.30.40/feed.xml")
+        elif self.path == "/to-feed":
+            self.send(302, Location="/feed.xml")
+        elif self.path == "/loop":
+            self.send(302, Location="/loop")
+        elif self.path == "/big":
+            self.send(200, b"x" * 5000)
+        elif self.path == "/bomb":  # 2 KB on the wire, 10 MB once decoded
+            self.send(200, gzip.compress(b"\0" * 10_000_000), Content_Encoding="gzip")
+        elif self.path == "/etag":
+            if self.headers.get("If-None-Match") == '"v1"':
+                self.send(304)
+            else:
+                self.send(200, FEED, ETag='"v1"')
+        else:
+            self.send(404)
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def local(**options) -> Fetcher:
+    return Fetcher(allow_networks=("127.0.0.0/8",), backoff=0.01, **options)
+
+
+def test_fetches_with_an_honest_user_agent(server):
+    assert local()(f"{server}/feed.xml") == FEED
+    assert Handler.seen[-1][1]["User-Agent"] == USER_AGENT
+
+
+def test_loopback_is_refused_unless_allowed(server):
+    with pytest.raises(SourceError, match="internal address"):
+        Fetcher()(f"{server}/feed.xml")
+
+
+def test_retries_5xx_with_back_off_then_gives_up(server):
+    assert local(retries=2)(f"{server}/flaky") == FEED
+    with pytest.raises(SourceError, match="HTTP 500"):
+        local(retries=1)(f"{server}/broken")
+    assert Handler.hits["/broken"] == 2
+
+
+def test_timeouts_are_errors(server):
+    with pytest.raises(SourceError, match="Timeout"):
+        local(read_timeout=0.3, retries=0)(f"{server}/slow")
+
+
+@pytest.mark.parametrize("path, reason", [
+    ("/to-metadata", "169.254.169.254"), ("/to-private", "10.20.30.40")])
+def test_redirects_to_internal_addresses_are_refused(server, path, reason):
+    with pytest.raises(SourceError, match=reason):
+        local()(f"{server}{path}")
+
+
+def test_redirects_are_followed_and_limited(server):
+    assert local()(f"{server}/to-feed") == FEED
+    with pytest.raises(SourceError, match="redirects"):
+        local(max_redirects=3)(f"{server}/loop")
+
+
+def test_size_cap_applies_after_decompression(server):
+    with pytest.raises(SourceError, match="bytes"):
+        local(max_bytes=1000)(f"{server}/big")
+    with pytest.raises(SourceError, match="larger than"):
+        local(max_bytes=1_000_000)(f"{server}/bomb")
+
+
+def test_conditional_get_reuses_the_last_body(server, tmp_path):
+    fetcher = local(cache_dir=tmp_path)
+    assert fetcher(f"{server}/etag") == FEED
+    assert fetcher(f"{server}/etag") == FEED  # 304: the kept body
+    assert Handler.seen[-1][1].get("If-None-Match") == '"v1"'
+
+
+def test_other_schemes_and_missing_files():
+    with pytest.raises(SourceError, match="refusing ftp"):
+        local()("ftp://example.org/feed.xml")
+    with pytest.raises(SourceError, match="cannot read"):
+        local()("/nonexistent/feed.csv")
