@@ -6,6 +6,7 @@ Flask or queues, so tests and the CLI call it directly.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -34,9 +35,11 @@ class _Error:
 
 def run(session: Session, source: Source, harvester: Harvester | None = None, *,
         fetch: Fetch = default_fetch, dry_run: bool = False,
-        retire_grace: timedelta | None = None, full: bool = False) -> HarvestRun:
+        retire_grace: timedelta | None = None, full: bool = False,
+        progress: Callable[[int], None] | None = None) -> HarvestRun:
     """Harvest ``source``; returns the committed HarvestRun with its counts and errors.
-    ``full`` asks an incremental format for everything (and so allows retiring)."""
+    ``full`` asks an incremental format for everything (and so allows retiring);
+    ``progress(n)`` hears of every record read."""
     harvest = HarvestRun(source_id=source.id, dry_run=dry_run, started_at=utcnow())
     session.add(harvest)
     session.commit()
@@ -49,7 +52,7 @@ def run(session: Session, source: Source, harvester: Harvester | None = None, *,
             previous = last_clean_run(session, source.id, before=run_id)
             harvester.since = previous.started_at if previous else None
         harvest.complete = harvester.complete and harvester.since is None
-        _harvest(session, source, harvester, fetch, retire_grace, errors, items)
+        _harvest(session, source, harvester, fetch, retire_grace, errors, items, progress)
     except SourceError as exc:
         session.rollback()
         return _finish(session, run_id, RunStatus.FAILED, str(exc),
@@ -62,10 +65,12 @@ def run(session: Session, source: Source, harvester: Harvester | None = None, *,
                    None, errors, items)
 
 
-def _harvest(session, source, harvester, fetch, retire_grace, errors, items) -> None:
+def _harvest(session, source, harvester, fetch, retire_grace, errors, items, progress) -> None:
     store = CatalogueStore(session)
     seen: set[str] = set()
     for raw in harvester.gather(source, fetch):
+        if progress:
+            progress(1)
         rid, pos = raw.remote_id, raw.position
         if raw.deleted and rid:
             for row in store.retire(source.id, rid):

@@ -20,6 +20,11 @@ class Defaults:
     OPENSEARCH_VERIFY_CERTS = True
     OPENSEARCH_CA_CERTS = None
     OPENSEARCH_TIMEOUT = 5.0
+    FETCH_ALLOW_NETWORKS = ""  # e.g. "127.0.0.0/8,10.0.0.0/8": internal addresses feeds may use
+    FETCH_CACHE_DIR = str(INSTANCE / "fetch-cache")  # bodies kept for conditional GET
+    RETIRE_GRACE_DAYS = 0  # days a record may be missing from complete harvests before retiring
+    OPERATOR_USER = ""  # the operator pages are closed until both are set
+    OPERATOR_PASSWORD_HASH = ""  # werkzeug.security.generate_password_hash(...)
     AUTO_MIGRATE = True  # the embedded database migrates itself on start; others use `learncat db upgrade`
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
@@ -30,7 +35,8 @@ class Defaults:
 
 ENVIRONMENT = ("DATABASE_URL", "SEARCH_BACKEND", "SEARCH_SQLITE_PATH", "SEARCH_FALLBACK",
                "SECRET_KEY", "OPENSEARCH_URL", "OPENSEARCH_INDEX_PREFIX", "OPENSEARCH_USER",
-               "OPENSEARCH_PASSWORD", "OPENSEARCH_CA_CERTS")
+               "OPENSEARCH_PASSWORD", "OPENSEARCH_CA_CERTS", "FETCH_ALLOW_NETWORKS",
+               "FETCH_CACHE_DIR", "OPERATOR_USER", "OPERATOR_PASSWORD_HASH")
 
 
 def load(app, overrides: dict | None = None) -> None:
@@ -41,8 +47,9 @@ def load(app, overrides: dict | None = None) -> None:
     for name in ("AUTO_MIGRATE", "OPENSEARCH_VERIFY_CERTS"):
         if name in os.environ:
             app.config[name] = os.environ[name].lower() in ("1", "true", "yes")
-    if os.environ.get("OPENSEARCH_TIMEOUT"):
-        app.config["OPENSEARCH_TIMEOUT"] = float(os.environ["OPENSEARCH_TIMEOUT"])
+    for name, kind in (("OPENSEARCH_TIMEOUT", float), ("RETIRE_GRACE_DAYS", int)):
+        if os.environ.get(name):
+            app.config[name] = kind(os.environ[name])
     app.config.update(overrides or {})
     if not app.config.get("SECRET_KEY"):
         # A development server without SECRET_KEY gets a throw-away key: sessions end on restart.

@@ -71,3 +71,12 @@ def provider(slug: str):
     runs = [last_good_run(search_service.session(), s.id) for s in p.sources]
     return render_template("provider.html", p=p, page=page, args=request.args,
                            runs=[r for r in runs if r])
+
+
+@bp.get("/providers/<slug>/harvests")
+def provider_harvests(slug: str):
+    """A provider's harvest status: every source's last run and its problems, record by record,
+    so providers see what to fix (the completeness report of Annex I included)."""
+    p = provider_or_404(slug)
+    runs = [(source, source.runs[0] if source.runs else None) for source in p.sources]
+    return render_template("provider_harvests.html", p=p, runs=runs)

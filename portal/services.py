@@ -8,10 +8,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import harvesters  # noqa: F401  (registers the harvest formats for the CLI)
+from pathlib import Path
+
 from sqlalchemy import select
 
 from catalogue import db
 from catalogue.models import Opportunity, Status
+from harvesters.fetch import Fetcher
 from indexer.protocol import SearchBackend, SearchUnavailable
 from indexer.sync import autosync, rebuild
 
@@ -57,6 +60,13 @@ def init_app(app: Flask) -> None:
     autosync(sessions, backend)
     app.extensions["learncat"] = Services(engine, sessions, backend)
     app.teardown_appcontext(_close_session)
+
+
+def fetcher() -> Fetcher:
+    """The harvest fetcher configured for this deployment."""
+    config = current_app.config
+    networks = tuple(n.strip() for n in config["FETCH_ALLOW_NETWORKS"].split(",") if n.strip())
+    return Fetcher(allow_networks=networks, cache_dir=Path(config["FETCH_CACHE_DIR"]))
 
 
 def services() -> Services:

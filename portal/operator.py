@@ -1,0 +1,50 @@
+"""The operator's pages: sources, their last runs and every error, behind a login."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from catalogue.models import HarvestRun, Source
+
+from .security import operator_configured, operator_required, valid_operator
+from .services import session as db_session
+
+bp = Blueprint("operator", __name__, url_prefix="/operator")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if not operator_configured():
+        abort(404)
+    error = None
+    if request.method == "POST":
+        if valid_operator(request.form.get("user", ""), request.form.get("password", "")):
+            session.clear()
+            session["operator"] = True
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/operator") else url_for(".sources"))
+        error = gettext("Wrong user name or password.")
+    return render_template("operator/login.html", error=error), 401 if error else 200
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("pages.search"))
+
+
+@bp.get("/")
+@operator_required
+def sources():
+    rows = db_session().scalars(select(Source).options(selectinload(Source.provider))
+                                .order_by(Source.id)).all()
+    return render_template("operator/sources.html", sources=rows)
+
+
+@bp.get("/runs/<int:run_id>")
+@operator_required
+def run(run_id: int):
+    harvest = db_session().get(HarvestRun, run_id) or abort(404)
+    return render_template("operator/run.html", run=harvest)

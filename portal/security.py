@@ -1,0 +1,51 @@
+"""CSRF tokens for every form that changes something, and the operator's login."""
+from __future__ import annotations
+
+import hmac
+import secrets
+from functools import wraps
+
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from werkzeug.security import check_password_hash
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def check_csrf() -> None:
+    """Every POST, PUT, PATCH or DELETE carries the session's token, or is refused."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
+        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+            abort(400, "missing or wrong CSRF token")
+
+
+def operator_configured() -> bool:
+    return bool(current_app.config["OPERATOR_USER"] and current_app.config["OPERATOR_PASSWORD_HASH"])
+
+
+def valid_operator(user: str, password: str) -> bool:
+    config = current_app.config
+    return operator_configured() and hmac.compare_digest(user, config["OPERATOR_USER"]) and \
+        check_password_hash(config["OPERATOR_PASSWORD_HASH"], password)
+
+
+def operator_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not operator_configured():
+            abort(404)
+        if not session.get("operator"):
+            return redirect(url_for("operator.login", next=request.path))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check_csrf)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")

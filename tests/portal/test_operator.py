@@ -1,0 +1,57 @@
+"""Operator pages behind a login with CSRF; the provider's public harvest status."""
+import re
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from portal import create_app
+from portal import demo
+from portal.services import services
+
+
+@pytest.fixture
+def operator_app(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
+                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"),
+                      "OPERATOR_USER": "ops", "OPERATOR_PASSWORD_HASH": generate_password_hash("s3cret")})
+    with app.app_context(), services().sessions() as s:
+        entry = next(e for e in demo.providers() if e["slug"] == "navigli-learning-lab")
+        from harvesters.runner import run
+        run(s, demo.register(s, entry))
+    return app
+
+
+def token(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_operator_pages_need_a_login(operator_app):
+    client = operator_app.test_client()
+    response = client.get("/operator/")
+    assert response.status_code == 302 and "/operator/login" in response.headers["Location"]
+    login = client.get("/operator/login").get_data(as_text=True)
+    assert client.post("/operator/login", data={"user": "ops", "password": "s3cret"}).status_code == 400
+    wrong = client.post("/operator/login", data={"user": "ops", "password": "guess",
+                                                 "csrf_token": token(login)})
+    assert wrong.status_code == 401 and "Wrong user name or password" in wrong.get_data(as_text=True)
+    ok = client.post("/operator/login", data={"user": "ops", "password": "s3cret",
+                                              "csrf_token": token(login)})
+    assert ok.status_code == 302
+    page = client.get("/operator/").get_data(as_text=True)
+    assert "navigli-learning-lab" in page and "succeeded" in page
+    run_link = re.search(r'href="(/operator/runs/\d+)"', page).group(1)
+    details = client.get(run_link).get_data(as_text=True)
+    assert "NLL-MKT-03" in details and "quality_assurance" in details  # the missing element
+
+
+def test_operator_pages_are_closed_when_not_configured(client):
+    assert client.get("/operator/").status_code == 404
+    assert client.get("/operator/login").status_code == 404
+
+
+def test_provider_links_its_public_harvest_status(operator_app):
+    client = operator_app.test_client()
+    page = client.get("/providers/navigli-learning-lab").get_data(as_text=True)
+    assert "/providers/navigli-learning-lab/harvests" in page
+    status = client.get("/providers/navigli-learning-lab/harvests").get_data(as_text=True)
+    assert "succeeded" in status and "mandatory Annex I element not stated" in status
