@@ -97,8 +97,12 @@ def language_name(code: str, locale: str = "en") -> str:
     return _cldr(locale).languages.get(code.lower(), code)
 
 
+NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}  # CLDR groupings and placeholders
+
+
 def is_country(code: str) -> bool:
-    return len(code) == 2 and code.isalpha() and code.upper() in _cldr("en").territories
+    return len(code) == 2 and code.isalpha() and code.upper() not in NOT_COUNTRIES and \
+        code.upper() in _cldr("en").territories
 
 
 def is_language(code: str) -> bool:

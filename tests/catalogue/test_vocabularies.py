@@ -20,6 +20,7 @@ def test_names_come_from_cldr_in_the_readers_language():
     assert vocab.country_name("DE", "fr") == "Allemagne"
     assert vocab.language_name("et", "de") == "Estnisch"
     assert vocab.is_country("PT") and not vocab.is_country("XX")
+    assert not vocab.is_country("ZZ") and not vocab.is_country("EU")  # CLDR, but not countries
 
 
 def test_hierarchies():

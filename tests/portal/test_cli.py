@@ -1,0 +1,47 @@
+"""The learncat command, run as an operator would."""
+import pytest
+
+from portal import create_app
+from portal.cli import main
+from tests.conftest import ROOT, offer, write_csv
+
+
+@pytest.fixture
+def cli(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
+                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"),
+                      "FETCH_CACHE_DIR": str(tmp_path / "cache")})
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(main, args=list(args))
+
+
+def test_register_harvest_and_report(cli, tmp_path):
+    assert cli("providers", "add", "riga-it", "--name", "Riga IT School", "--country", "LV",
+               "--region", "LV006", "--recognition-policy", "We recognise ECTS").exit_code == 0
+    feed = write_csv(tmp_path / "feed.csv", [offer("R1", title_en="Network administration"),
+                                             offer("R2", eqf_level="nine")])
+    added = cli("sources", "add", "riga-it", str(feed))  # format detected
+    assert added.exit_code == 0 and "source 1: csv" in added.output
+    harvested = cli("harvest", "--all")
+    assert harvested.exit_code == 0
+    assert "partial" in harvested.output and "added    1" in harvested.output
+    report = cli("harvest-report", "1")
+    assert "R2" in report.output and "eqf_level" in report.output and "row 3" in report.output
+    shown = cli("providers", "show", "riga-it")
+    assert "LV006" in shown.output and "last run: partial" in shown.output
+    assert "riga-it" in cli("sources", "list").output
+    dry = cli("harvest", "--source", "1", "--dry-run")
+    assert dry.exit_code == 0 and "unchanged    1" in dry.output
+
+
+def test_bad_input_is_a_clear_error(cli):
+    bad = cli("providers", "add", "Not A Slug", "--name", "x", "--country", "ZZ")
+    assert bad.exit_code == 2 and "not a slug" in bad.output and "country code" in bad.output
+    assert cli("sources", "add", "nobody", "x.csv").exit_code == 1
+    cli("providers", "add", "p1", "--name", "P", "--country", "DE")
+    refused = cli("sources", "add", "p1", "http://169.254.169.254/latest")
+    assert refused.exit_code == 1 and "internal address" in refused.output
+    unknown = cli("sources", "add", "p1", str(ROOT / "README.md"))
+    assert unknown.exit_code == 1 and "cannot tell the format" in unknown.output
+    assert cli("harvest").exit_code == 2  # neither --source nor --all
+    assert "has not been harvested" in cli("harvest-report", "42").output
