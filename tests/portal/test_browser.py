@@ -46,7 +46,7 @@ def test_keyboard_starts_with_the_skip_link(page, base_url):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    page.wait_for_function("location.hash === '#main'", timeout=5000)
 
 
 def test_search_narrow_and_open_an_offer_without_javascript(page, base_url):
