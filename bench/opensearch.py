@@ -25,9 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from opensearchpy import OpenSearch, helpers  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
-from werkzeug.datastructures import MultiDict  # noqa: E402
 
-from bench.search import build, percentiles, query_mix  # noqa: E402
+from bench.search import as_args, build, percentiles, query_mix  # noqa: E402
 from catalogue.store import CatalogueStore  # noqa: E402
 from indexer.documents import to_document  # noqa: E402
 from indexer.opensearch import OpenSearchBackend, queries  # noqa: E402
@@ -90,8 +89,7 @@ def main() -> None:
     with engine.test_request_context():
         for round_ in range(args.rounds + 1):
             for params in mix:
-                multi = MultiDict([(k, v) for k, vs in params.items() if k != "kind"
-                                   for v in (vs if isinstance(vs, list) else [vs])])
+                multi = as_args(params)
                 t0 = time.perf_counter()
                 search_service.search(multi, "en")
                 t1 = time.perf_counter()
@@ -106,8 +104,7 @@ def main() -> None:
     with embedded.test_request_context():
         for round_ in range(args.rounds + 1):
             for params in mix:
-                multi = MultiDict([(k, v) for k, vs in params.items() if k != "kind"
-                                   for v in (vs if isinstance(vs, list) else [vs])])
+                multi = as_args(params)
                 t0 = time.perf_counter()
                 search_service.search(multi, "en")
                 if round_:

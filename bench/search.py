@@ -128,6 +128,12 @@ def query_mix(rng: random.Random) -> list[dict]:
     return mix
 
 
+def as_args(params: dict) -> MultiDict:
+    """A query of the mix as request parameters (lists become repeated parameters)."""
+    return MultiDict([(k, v) for k, vs in params.items() if k != "kind"
+                      for v in (vs if isinstance(vs, list) else [vs])])
+
+
 def raw_sql(db: sqlite3.Connection, languages: set[str], params: dict) -> list[int]:
     """The same words and facet filters as hand-written SQL: match, rank, first 20 ids."""
     filters, args = [], []
@@ -179,8 +185,7 @@ def main() -> None:
         timings = {"service": {}, "raw": {}}
         for round_ in range(args.rounds + 1):  # round 0 warms caches
             for i, params in enumerate(mix):
-                args_ = MultiDict([(k, v) for k, vs in params.items() if k != "kind"
-                                   for v in (vs if isinstance(vs, list) else [vs])])
+                args_ = as_args(params)
                 t0 = time.perf_counter()
                 search_service.search(args_, "en")
                 t1 = time.perf_counter()
