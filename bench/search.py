@@ -23,10 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from werkzeug.datastructures import MultiDict  # noqa: E402
 
-from catalogue import vocabularies as vocab  # noqa: E402
 from catalogue.models import Provider, Source  # noqa: E402
 from catalogue.store import CatalogueStore  # noqa: E402
-from harvesters.base import RawRecord  # noqa: E402
 from harvesters.csv_feed import CsvHarvester  # noqa: E402
 from indexer import analysis  # noqa: E402
 from indexer.sqlite.backend import WEIGHTS, match_expression  # noqa: E402

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from babel.numbers import list_currencies
 
 from . import vocabularies as vocab
-from .record import MULTILINGUAL_FIELDS, OpportunityRecord
+from .record import MULTILINGUAL_FIELDS, RECORD_FIELDS, OpportunityRecord
 
 # The mandatory Annex I elements a catalogue entry can carry, in the Recommendation's order
 # (the learner's identity and the date of issuing belong to an issued credential only).
@@ -82,9 +82,20 @@ def validate(record: OpportunityRecord) -> Validation:
     return result
 
 
+def _column_limits() -> dict[str, int]:
+    """Lengths of the catalogue's text columns: longer values are errors, not database crashes."""
+    from .models import Opportunity
+    return {c.name: c.type.length for c in Opportunity.__table__.columns
+            if getattr(c.type, "length", None) and c.name in RECORD_FIELDS}
+
+
 def _field_errors(r: OpportunityRecord):
     if not str(r.remote_id or "").strip():
         yield FieldError("id", "the record has no identifier")
+    for name, limit in _column_limits().items():
+        value = getattr(r, name)
+        if isinstance(value, str) and len(value) > limit:
+            yield FieldError(name, f"longer than {limit} characters ({len(value)})")
     if r.eqf_level is not None and (not _is_int(r.eqf_level) or not 1 <= r.eqf_level <= 8):
         yield FieldError("eqf_level", f"EQF level must be a whole number from 1 to 8, not {r.eqf_level!r}")
     for name, low, high in (("ects", 0, MAX_ECTS), ("workload_hours", 0, 10_000),

@@ -57,6 +57,14 @@ class Harvester:
     def __init__(self) -> None:
         self.notices: list[Notice] = []
         self.since: datetime | None = None
+        self._noticed: set[str] = set()
+
+    def notice_once(self, key: str, field: str | None, message: str) -> None:
+        """One notice per distinct ``key`` (a property, a column) in a run, however many
+        records carry it."""
+        if key not in self._noticed:
+            self._noticed.add(key)
+            self.notices.append(Notice(field, message))
 
     def gather(self, source: Source, fetch: Fetch) -> Iterator[RawRecord]:
         raise NotImplementedError

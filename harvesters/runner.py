@@ -51,18 +51,18 @@ def run(session: Session, source: Source, harvester: Harvester | None = None, *,
         if harvester.incremental and not full:
             previous = last_clean_run(session, source.id, before=run_id)
             harvester.since = previous.started_at if previous else None
-        harvest.complete = harvester.complete and harvester.since is None
         _harvest(session, source, harvester, fetch, retire_grace, errors, items, progress)
     except SourceError as exc:
         session.rollback()
         return _finish(session, run_id, RunStatus.FAILED, str(exc),
-                       [_Error(Stage.FETCH, str(exc))], [])
+                       [_Error(Stage.FETCH, str(exc))], [], complete=False)
+    complete = harvester.complete and harvester.since is None  # a format may learn it late
     if dry_run:
         session.rollback()
         items = [(remote_id, pos, outcome, None) for remote_id, pos, outcome, _ in items]
     rejected = any(e.severity is Severity.ERROR for e in errors)
     return _finish(session, run_id, RunStatus.PARTIAL if rejected else RunStatus.SUCCEEDED,
-                   None, errors, items)
+                   None, errors, items, complete)
 
 
 def _harvest(session, source, harvester, fetch, retire_grace, errors, items, progress) -> None:
@@ -125,9 +125,10 @@ def _harvest(session, source, harvester, fetch, retire_grace, errors, items, pro
 
 
 def _finish(session: Session, run_id: int, status: RunStatus, message: str | None,
-            errors: list[_Error], items) -> HarvestRun:
+            errors: list[_Error], items, complete: bool) -> HarvestRun:
     harvest = session.get(HarvestRun, run_id)
     harvest.status, harvest.message, harvest.finished_at = status, message, utcnow()
+    harvest.complete = complete
     for remote_id, position, outcome, opportunity_id in items:
         session.add(HarvestItem(run_id=run_id, remote_id=remote_id, position=position,
                                 outcome=outcome, opportunity_id=opportunity_id))

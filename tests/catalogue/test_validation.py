@@ -46,3 +46,8 @@ def test_field_errors_name_field_and_problem():
 
 def test_boolean_is_not_a_level():
     assert any(e.field == "eqf_level" for e in validate(full(eqf_level=True)).errors)
+
+
+def test_values_longer_than_their_column_are_errors():
+    check = validate(full(nqf_level="N" * 41, awarding_body="A" * 300))
+    assert [e.field for e in check.errors] == ["nqf_level"]
