@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from .models import Opportunity, Source, Status, utcnow
 from .record import OpportunityRecord
@@ -23,12 +23,30 @@ class Outcome(enum.Enum):
 
 
 class CatalogueStore:
+    """Upserts look records up in an index of the source's rows loaded once (identity and hash
+    columns only) and are flushed in batches: a harvest costs a few queries, not one per record.
+    A new row's id is known after ``flush()``."""
+    BATCH = 500
+
     def __init__(self, session: Session):
         self.session = session
+        self._rows: dict[int, dict[str, Opportunity]] = {}
+        self._pending = 0
 
     def get(self, source_id: int, remote_id: str) -> Opportunity | None:
-        return self.session.scalar(select(Opportunity).where(
-            Opportunity.source_id == source_id, Opportunity.remote_id == remote_id))
+        return self._index(source_id).get(remote_id)
+
+    def _index(self, source_id: int) -> dict[str, Opportunity]:
+        if source_id not in self._rows:
+            rows = self.session.scalars(select(Opportunity).options(load_only(
+                Opportunity.id, Opportunity.remote_id, Opportunity.content_hash,
+                Opportunity.status)).where(Opportunity.source_id == source_id))
+            self._rows[source_id] = {row.remote_id: row for row in rows}
+        return self._rows[source_id]
+
+    def flush(self) -> None:
+        self.session.flush()
+        self._pending = 0
 
     def upsert(self, source: Source, record: OpportunityRecord) -> tuple[Outcome, Opportunity]:
         digest = record.content_hash()
@@ -38,6 +56,7 @@ class CatalogueStore:
             row = Opportunity(source_id=source.id, provider_id=source.provider_id,
                               remote_id=record.remote_id, first_seen_at=now)
             self.session.add(row)
+            self._index(source.id)[record.remote_id] = row
             outcome = Outcome.ADDED
         elif row.content_hash == digest and row.status is Status.ACTIVE:
             row.last_seen_at = now
@@ -49,7 +68,9 @@ class CatalogueStore:
         row.status, row.retired_at = Status.ACTIVE, None
         row.updated_at = row.last_seen_at = now
         row.index_pending = True
-        self.session.flush()
+        self._pending += 1
+        if self._pending >= self.BATCH:
+            self.flush()
         return outcome, row
 
     def retire_missing(self, source_id: int, seen: Iterable[str],
@@ -61,11 +82,12 @@ class CatalogueStore:
                                           Opportunity.status == Status.ACTIVE)
         if unseen_since is not None:
             query = query.where(Opportunity.last_seen_at < unseen_since)
+        self.flush()
         retired = [row for row in self.session.scalars(query) if row.remote_id not in seen]
         now = utcnow()
         for row in retired:
             row.status, row.retired_at, row.index_pending = Status.RETIRED, now, True
-        self.session.flush()
+        self.flush()
         return retired
 
     def retire(self, source_id: int, remote_id: str) -> list[Opportunity]:

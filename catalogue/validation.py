@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlsplit
 
 from babel.numbers import list_currencies
@@ -82,6 +83,7 @@ def validate(record: OpportunityRecord) -> Validation:
     return result
 
 
+@cache
 def _column_limits() -> dict[str, int]:
     """Lengths of the catalogue's text columns: longer values are errors, not database crashes."""
     from .models import Opportunity

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from catalogue.models import (HarvestError, HarvestItem, HarvestRun, ItemOutcome, Opportunity,
@@ -45,7 +45,7 @@ def run(session: Session, source: Source, harvester: Harvester | None = None, *,
     session.commit()
     run_id = harvest.id
     errors: list[_Error] = []
-    items: list[tuple[str | None, int | None, ItemOutcome, int | None]] = []
+    items: list[tuple[str | None, int | None, ItemOutcome, Opportunity | None]] = []
     try:
         harvester = harvester or registry.for_format(source.format)
         if harvester.incremental and not full:
@@ -60,6 +60,8 @@ def run(session: Session, source: Source, harvester: Harvester | None = None, *,
     if dry_run:
         session.rollback()
         items = [(remote_id, pos, outcome, None) for remote_id, pos, outcome, _ in items]
+    else:
+        session.flush()  # the new rows' ids, for the item rows
     rejected = any(e.severity is Severity.ERROR for e in errors)
     return _finish(session, run_id, RunStatus.PARTIAL if rejected else RunStatus.SUCCEEDED,
                    None, errors, items, complete)
@@ -74,7 +76,7 @@ def _harvest(session, source, harvester, fetch, retire_grace, errors, items, pro
         rid, pos = raw.remote_id, raw.position
         if raw.deleted and rid:
             for row in store.retire(source.id, rid):
-                items.append((rid, pos, ItemOutcome.RETIRED, row.id))
+                items.append((rid, pos, ItemOutcome.RETIRED, row))
             seen.add(rid)
             continue
         if not rid:
@@ -109,7 +111,7 @@ def _harvest(session, source, harvester, fetch, retire_grace, errors, items, pro
         errors.extend(_Error(Stage.VALIDATE, "mandatory Annex I element not stated", element, rid,
                              pos, Severity.WARNING) for element in check.missing)
         outcome, row = store.upsert(source, record)
-        items.append((rid, pos, ItemOutcome(outcome.value), row.id))
+        items.append((rid, pos, ItemOutcome(outcome.value), row))
     errors.extend(_Error(Stage.GATHER, n.message, n.field, severity=Severity.WARNING)
                   for n in harvester.notices)
     if not (harvester.complete and harvester.since is None):
@@ -121,7 +123,7 @@ def _harvest(session, source, harvester, fetch, retire_grace, errors, items, pro
             raise SourceError(f"the source is empty but had {active} records: keeping them")
     unseen_since = utcnow() - retire_grace if retire_grace else None
     for row in store.retire_missing(source.id, seen, unseen_since):
-        items.append((row.remote_id, None, ItemOutcome.RETIRED, row.id))
+        items.append((row.remote_id, None, ItemOutcome.RETIRED, row))
 
 
 def _finish(session: Session, run_id: int, status: RunStatus, message: str | None,
@@ -129,12 +131,16 @@ def _finish(session: Session, run_id: int, status: RunStatus, message: str | Non
     harvest = session.get(HarvestRun, run_id)
     harvest.status, harvest.message, harvest.finished_at = status, message, utcnow()
     harvest.complete = complete
-    for remote_id, position, outcome, opportunity_id in items:
-        session.add(HarvestItem(run_id=run_id, remote_id=remote_id, position=position,
-                                outcome=outcome, opportunity_id=opportunity_id))
-    for e in errors:
-        session.add(HarvestError(run_id=run_id, stage=e.stage, severity=e.severity, field=e.field,
-                                 message=e.message, remote_id=e.remote_id, position=e.position))
+    if items:
+        session.execute(insert(HarvestItem), [
+            {"run_id": run_id, "remote_id": remote_id, "position": position, "outcome": outcome,
+             "opportunity_id": row.id if row is not None else None}
+            for remote_id, position, outcome, row in items])
+    if errors:
+        session.execute(insert(HarvestError), [
+            {"run_id": run_id, "stage": e.stage, "severity": e.severity, "field": e.field,
+             "message": e.message, "remote_id": e.remote_id, "position": e.position}
+            for e in errors])
     counts = {outcome: 0 for outcome in ItemOutcome}
     for _, _, outcome, _ in items:
         counts[outcome] += 1

@@ -15,6 +15,7 @@ def test_upsert_added_unchanged_updated(session, make_source):
     source = make_source()
     store = CatalogueStore(session)
     outcome, row = store.upsert(source, record())
+    store.flush()  # upserts are flushed in batches; the id comes with the flush
     assert outcome is Outcome.ADDED and row.id and row.index_pending
     row.index_pending = False
     session.commit()
@@ -33,6 +34,7 @@ def test_identity_is_source_and_remote_id(session, make_source):
     store = CatalogueStore(session)
     a = store.upsert(one, record("X"))[1]
     b = store.upsert(two, record("X"))[1]
+    store.flush()
     assert a.id != b.id
     assert session.scalar(select(Opportunity.provider_id).where(Opportunity.id == b.id)) == \
         two.provider_id
