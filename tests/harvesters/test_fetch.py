@@ -12,6 +12,19 @@ from harvesters.fetch import USER_AGENT, Fetcher
 FEED = b"<?xml version='1.0'?><catalog><course id='1'/></catalog>"
 
 
+XCRI = b"""<?xml version="1.0" encoding="UTF-8"?>
+<catalog xmlns="http://xcri.org/profiles/1.2/catalog" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ generated="2026-11-01T00:00:00Z"><provider><dc:title>Test College</dc:title>
+<course><dc:identifier>C1</dc:identifier><dc:title>Bricklaying</dc:title></course></provider></catalog>"""
+HOSTILE = {
+    "/bomb.xml": (b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;'
+                  b'&a;&a;&a;&a;&a;">]><catalog>&b;</catalog>', "application/xml"),
+    "/page.html": (b"<!doctype html><html><body><h1>Our courses</h1></body></html>", "text/html"),
+    "/latin1.xml": ('<?xml version="1.0" encoding="UTF-8"?><catalog>caf\xe9</catalog>'
+                    .encode("latin-1"), "application/xml"),
+}
+
+
 class Handler(BaseHTTPRequestHandler):
     hits: dict = {}
     seen: list = []
@@ -51,6 +64,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, b"x" * 5000)
         elif self.path == "/bomb":  # 2 KB on the wire, 10 MB once decoded
             self.send(200, gzip.compress(b"\0" * 10_000_000), Content_Encoding="gzip")
+        elif self.path in HOSTILE:
+            self.send(200, HOSTILE[self.path][0], Content_Type=HOSTILE[self.path][1])
         elif self.path == "/etag":
             if self.headers.get("If-None-Match") == '"v1"':
                 self.send(304)
@@ -127,3 +142,21 @@ def test_other_schemes_and_missing_files():
         local()("ftp://example.org/feed.xml")
     with pytest.raises(SourceError, match="cannot read"):
         local()("/nonexistent/feed.csv")
+
+
+@pytest.mark.parametrize("path, reason", [
+    ("/bomb.xml", "entities"), ("/page.html", "not"), ("/latin1.xml", "well-formed"),
+    ("/broken", "HTTP 500"), ("/to-metadata", "internal address")])
+def test_hostile_or_broken_feeds_fail_the_run_and_keep_the_catalogue(server, session, make_source,
+                                                                     path, reason):
+    from catalogue.models import Opportunity, RunStatus
+    from harvesters.runner import run
+    source = make_source(f"{server}/xcri.xml", fmt="xcri-cap")
+    HOSTILE["/xcri.xml"] = (XCRI, "application/xml")
+    assert run(session, source, fetch=local(retries=0)).added == 1
+    source.location = f"{server}{path}"
+    session.commit()
+    result = run(session, source, fetch=local(retries=0))
+    assert result.status is RunStatus.FAILED and reason in result.message
+    assert [o.title for o in session.query(Opportunity).filter_by(source_id=source.id)] == [
+        {"en": "Bricklaying"}]
