@@ -16,6 +16,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
+    app.add_url_rule("/", "home", pages.home)
     app.register_blueprint(api.bp)
     app.register_blueprint(operator.bp)
     return app

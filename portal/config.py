@@ -28,7 +28,7 @@ class Defaults:
     AUTO_MIGRATE = True  # the embedded database migrates itself on start; others use `learncat db upgrade`
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
-    LANGUAGES = ["en"]
+    LANGUAGES = None  # every language with a catalogue in translations/ (and English)
     PER_PAGE = 20
     JSON_SORT_KEYS = False
 

@@ -3,15 +3,45 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, request
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from flask import Flask, current_app, g, request
 from flask_babel import Babel, format_currency, format_date, format_decimal, get_locale
 
 from catalogue import vocabularies as vocab
 
 
 def select_locale() -> str:
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or \
+    """The URL's language (/de/...), else ?lang= (the API), else the browser's preference."""
+    languages = current_app.config["LANGUAGES"]
+    for candidate in (g.get("lang"), request.args.get("lang")):
+        if candidate in languages:
+            return candidate
+    return request.accept_languages.best_match(languages) or \
         current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def available_languages(folder: str) -> list[str]:
+    """English and every language with a catalogue in translations/."""
+    found = {p.parent.parent.name for p in Path(folder).glob("*/LC_MESSAGES/messages.po")}
+    return ["en", *sorted(found - {"en"})]
+
+
+def native_name(code: str) -> str:
+    """A language's name in itself, for the language switcher."""
+    return _native(code)
+
+
+@cache
+def _native(code: str) -> str:
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def text_direction(code: str) -> str:
+    return "rtl" if Locale.parse(code).text_direction == "rtl" else "ltr"
 
 
 def locale_code() -> str:
@@ -41,10 +71,13 @@ def date(text: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    if app.config["LANGUAGES"] is None:
+        app.config["LANGUAGES"] = available_languages(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     Babel(app, locale_selector=select_locale)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(country_name=country, language_name=language, pick=pick,
-                                 esco_labels=vocab.esco_labels,
+                                 esco_labels=vocab.esco_labels, native_name=native_name,
+                                 text_direction=text_direction,
                                  locale_code=locale_code)
     app.jinja_env.filters.update(number=number, money=money, date=date, language_name=language,
                                  country_name=country)

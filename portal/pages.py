@@ -1,7 +1,7 @@
 """HTML pages: search, opportunity, provider. Views parse, call the service, render."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from catalogue.models import Status
@@ -12,7 +12,20 @@ from . import labels, search_service
 from .i18n import locale_code
 from .views import opportunity_or_404, provider_or_404
 
-bp = Blueprint("pages", __name__)
+bp = Blueprint("pages", __name__, url_prefix="/<lang>")
+
+
+@bp.url_value_preprocessor
+def pull_lang(_endpoint, values) -> None:
+    """The reader's language comes first from the URL: /de/..., /pl/..."""
+    g.lang = values.pop("lang")
+    if g.lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+
+
+@bp.url_defaults
+def add_lang(_endpoint, values) -> None:
+    values.setdefault("lang", g.get("lang") or locale_code())
 KEPT = ("q", "literal", *search_service.FACETS, "ects_min", "ects_max", "start_from", "start_to",
         "sort", "per_page")
 
@@ -33,14 +46,26 @@ def search_url(args: MultiDict, endpoint: str = "pages.search", path: dict | Non
     return url_for(endpoint, **(path or {}), **{k: params.getlist(k) for k in params})
 
 
+def language_url(code: str, external: bool = False) -> str:
+    """This page, with its search, in another language."""
+    values = {**request.view_args, **request.args.to_dict(flat=False), "lang": code}
+    return url_for(request.endpoint, _external=external, **values)
+
+
 @bp.app_context_processor
 def helpers():
-    return {"search_url": search_url, "labels": labels, "annex_total": len(MANDATORY)}
+    return {"search_url": search_url, "labels": labels, "annex_total": len(MANDATORY),
+            "language_url": language_url}
 
 
 @bp.app_template_filter("vocab_label")
 def vocab_label(code: str, vocabulary: str) -> str:
     return labels.term(vocabulary, code)
+
+
+def home():
+    """/ sends a first-time visitor to their language, negotiated from Accept-Language."""
+    return redirect(url_for("pages.search", lang=locale_code(), **request.args.to_dict(flat=False)))
 
 
 @bp.get("/")

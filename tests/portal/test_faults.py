@@ -16,7 +16,7 @@ def broken_client(tmp_path):
 
 
 def test_search_page_says_search_is_unavailable(broken_client):
-    response = broken_client.get("/?q=welding")
+    response = broken_client.get("/en/?q=welding")
     assert response.status_code == 503
     page = response.get_data(as_text=True)
     assert "Search is temporarily unavailable" in page and "Traceback" not in page

@@ -48,8 +48,8 @@ def test_pages_and_api_on_opensearch(tmp_path, opensearch_client):
     data = client.get("/api/v1/search?q=welding&eqf=4").get_json()
     assert data["total"] == 1 and data["results"][0]["title"]["en"] == "Pipe welding certification"
     assert {f["value"]: f["count"] for f in data["facets"]["eqf"]} == {"3": 1, "4": 1}
-    assert "2 offers found" in client.get("/?q=weldng").get_data(as_text=True)  # a typing error
-    assert "<mark>welding</mark>" in client.get("/?q=welding").get_data(as_text=True)
+    assert "2 offers found" in client.get("/en/?q=weldng").get_data(as_text=True)  # a typing error
+    assert "<mark>welding</mark>" in client.get("/en/?q=welding").get_data(as_text=True)
     assert client.get("/api/v1/autocomplete?q=pip").get_json()["suggestions"] == [
         "Pipe welding certification"]
     opensearch_client.indices.delete(index=f"{prefix}*", ignore_unavailable=True)
@@ -93,7 +93,7 @@ def test_node_killed_midway(tmp_path, own_node):
         rebuild(s, services().search)  # fills the fallback index too
 
     kill()
-    response = app.test_client().get("/?q=welding")
+    response = app.test_client().get("/en/?q=welding")
     assert response.status_code == 503
     assert "Search is temporarily unavailable" in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)

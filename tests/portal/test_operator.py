@@ -51,7 +51,7 @@ def test_operator_pages_are_closed_when_not_configured(client):
 
 def test_provider_links_its_public_harvest_status(operator_app):
     client = operator_app.test_client()
-    page = client.get("/providers/navigli-learning-lab").get_data(as_text=True)
+    page = client.get("/en/providers/navigli-learning-lab").get_data(as_text=True)
     assert "/providers/navigli-learning-lab/harvests" in page
-    status = client.get("/providers/navigli-learning-lab/harvests").get_data(as_text=True)
+    status = client.get("/en/providers/navigli-learning-lab/harvests").get_data(as_text=True)
     assert "succeeded" in status and "mandatory Annex I element not stated" in status

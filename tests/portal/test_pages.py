@@ -15,11 +15,11 @@ def html(response) -> str:
 
 def first_result_titles(page: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", t).strip()
-            for t in re.findall(r'<h3><a href="/opportunities/\d+">(.*?)</a></h3>', page, re.S)]
+            for t in re.findall(r'<h3><a href="/en/opportunities/\d+">(.*?)</a></h3>', page, re.S)]
 
 
 def test_search_page_has_form_facets_and_results(client):
-    page = html(client.get("/"))
+    page = html(client.get("/en/"))
     assert '<form class="search" method="get"' in page
     assert '<label for="q">' in page and 'id="q"' in page
     assert "<main" in page and "<header" in page and "<footer" in page
@@ -37,35 +37,35 @@ def test_search_page_has_form_facets_and_results(client):
     ("soins infirmiers", "oins infirmiers"),
 ])
 def test_real_needs_find_offers(client, query, expected):
-    page = html(client.get("/", query_string={"q": query}))
+    page = html(client.get("/en/", query_string={"q": query}))
     titles = first_result_titles(page)
     assert titles and expected in titles[0]
     assert "<mark>" in page
 
 
 def test_words_that_name_filters_become_visible_filters(client):
-    page = html(client.get("/", query_string={"q": "data analysis online, EQF 6"}))
+    page = html(client.get("/en/", query_string={"q": "data analysis online, EQF 6"}))
     assert "with filters read from your words" in page
     assert "EQF level: EQF 6" in page and "Form of participation: Online" in page
     assert first_result_titles(page)
-    literal = html(client.get("/", query_string={"q": "data analysis online, EQF 6", "literal": "1"}))
+    literal = html(client.get("/en/", query_string={"q": "data analysis online, EQF 6", "literal": "1"}))
     assert "with filters read from your words" not in literal
 
 
 def test_selected_filter_is_removable_and_other_values_stay(client):
-    page = html(client.get("/", query_string={"form": "online"}))
+    page = html(client.get("/en/", query_string={"form": "online"}))
     assert 'aria-label="Remove filter Form of participation: Online"' in page
     assert re.search(r'value="onsite"\s*>', page)  # multi-select: other forms still offered
 
 
 def test_pagination_links_keep_the_query(client):
-    page = html(client.get("/", query_string={"sort": "title", "per_page": "10"}))
+    page = html(client.get("/en/", query_string={"sort": "title", "per_page": "10"}))
     link = re.search(r'<a rel="next" href="([^"]+)"', page).group(1)
     assert "sort=title" in link and "page=2" in link and "per_page=10" in link
 
 
 def test_bad_parameters_are_a_400_page_not_a_stack_trace(client):
-    response = client.get("/", query_string={"eqf": "12", "ects_min": "abc", "page": "-1"})
+    response = client.get("/en/", query_string={"eqf": "12", "ects_min": "abc", "page": "-1"})
     assert response.status_code == 400
     page = html(response)
     assert "Invalid search parameters" in page and "Traceback" not in page
@@ -75,7 +75,7 @@ def test_bad_parameters_are_a_400_page_not_a_stack_trace(client):
 def test_opportunity_page_explains_every_element(demo_app, client):
     with demo_app.app_context(), services().sessions() as s:
         o = s.scalar(select(Opportunity).where(Opportunity.remote_id == "HWK-SCHW-01"))
-    page = html(client.get(f"/opportunities/{o.id}"))
+    page = html(client.get(f"/en/opportunities/{o.id}"))
     assert "Standard elements of a micro-credential" in page
     for label in ("Awarding body", "Learning outcomes", "Notional workload", "Type of assessment",
                   "Form of participation", "Type of quality assurance", "Recognition policy"):
@@ -87,7 +87,7 @@ def test_opportunity_page_explains_every_element(demo_app, client):
 def test_missing_mandatory_elements_are_shown_as_not_stated(demo_app, client):
     with demo_app.app_context(), services().sessions() as s:
         o = s.scalar(select(Opportunity).where(Opportunity.remote_id == "NLL-MKT-03"))
-    page = html(client.get(f"/opportunities/{o.id}"))
+    page = html(client.get(f"/en/opportunities/{o.id}"))
     assert "7 of 9 mandatory elements stated by the provider" in page
     assert page.count("Not stated by the provider") >= 2
 
@@ -97,13 +97,13 @@ def test_provider_page_lists_policy_and_offers(demo_app, client):
         provider = s.scalar(select(Provider).where(Provider.slug == "univ-rhone-confluence-fc"))
         offers = len(s.scalars(select(Opportunity).where(
             Opportunity.provider_id == provider.id)).all())
-    page = html(client.get("/providers/univ-rhone-confluence-fc"))
+    page = html(client.get("/en/providers/univ-rhone-confluence-fc"))
     assert "Recognition policy" in page and "Quality assurance" in page
     assert f"{offers} offers" in page
     assert "Catalogue updates" in page
 
 
 def test_unknown_pages_are_404_pages(client):
-    assert client.get("/opportunities/999999").status_code == 404
-    response = client.get("/providers/nobody")
+    assert client.get("/en/opportunities/999999").status_code == 404
+    response = client.get("/en/providers/nobody")
     assert response.status_code == 404 and "Page not found" in html(response)
