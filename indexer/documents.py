@@ -10,6 +10,7 @@ from catalogue.models import Opportunity
 from catalogue.sanitize import plain
 from catalogue.validation import validate
 
+from .concepts import suggest_skills
 from .protocol import ects_range
 
 
@@ -49,6 +50,8 @@ def to_document(o: Opportunity) -> dict:
         "start_anytime": o.start_anytime,
         "duration": [o.duration_value, o.duration_unit] if o.duration_value else None,
         "skills": o.esco_skills,
+        "suggested_skills": [] if o.esco_skills else suggest_skills(o.learning_outcomes),
+        "occupations": o.esco_occupations,
         "skill_labels": sorted({label for uri in o.esco_skills
                                 for label in vocab.esco_labels(uri).values()}),
         "completeness": len(check.present),

@@ -28,6 +28,23 @@ def ects_range(ects: float | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class Concepts:
+    """Concepts a query names (see indexer.concepts): offers tagged with any of them match
+    too, whatever language they are written in."""
+    skills: tuple[str, ...] = ()       # ESCO skill URIs (stated or suggested)
+    occupations: tuple[str, ...] = ()  # ESCO occupation URIs
+    isced: tuple[str, ...] = ()        # ISCED-F codes
+
+    def __bool__(self) -> bool:
+        return bool(self.skills or self.occupations or self.isced)
+
+
+# concept kind -> the document fields that carry it
+CONCEPT_FIELDS = {"skills": ("skills", "suggested_skills"), "occupations": ("occupations",),
+                  "isced": ("isced",)}
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     text: str = ""
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # OR within, AND across
@@ -39,6 +56,7 @@ class SearchQuery:
     page: int = 1
     per_page: int = 20
     locale: str = "en"  # the reader's language, boosted in text matching where a backend can
+    concepts: Concepts = field(default_factory=Concepts)  # found by the words, in any language
 
     @property
     def offset(self) -> int:

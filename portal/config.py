@@ -30,6 +30,7 @@ class Defaults:
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
     LANGUAGES = None  # every language with a catalogue in translations/ (and English)
     PER_PAGE = 20
+    CONCEPT_BRIDGING = True  # words also find offers tagged with the ESCO / ISCED-F concepts they name
     JSON_SORT_KEYS = False
 
 

@@ -7,6 +7,7 @@ from werkzeug.datastructures import MultiDict
 from catalogue.models import Status
 from catalogue.validation import MANDATORY, OPTIONAL, element_present, validate
 from harvesters.runner import last_good_run
+from indexer.concepts import suggest_skills
 
 from . import labels, search_service
 from .i18n import locale_code
@@ -82,6 +83,7 @@ def opportunity(opportunity_id: int):
     check = validate(record)
     return render_template(
         "opportunity.html", o=o, check=check, mandatory=MANDATORY,
+        suggested=[] if o.esco_skills else suggest_skills(o.learning_outcomes),
         optional=[e for e in OPTIONAL if element_present(record, e)],
         retired=o.status is Status.RETIRED,
     ), 410 if o.status is Status.RETIRED else 200

@@ -10,13 +10,15 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from catalogue import vocabularies as vocab
 from catalogue.models import Provider
-from indexer.protocol import ECTS_RANGES, FACETS, SORTS, SearchQuery, SearchResult
+from indexer.concepts import label_index
+from indexer.protocol import ECTS_RANGES, FACETS, SORTS, Concepts, SearchQuery, SearchResult
 
 from . import labels
 from .services import services, session
@@ -137,10 +139,21 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
     per_page = _integer(args, "per_page", 1, MAX_PER_PAGE, 20, problem)
     if problems:
         raise ParamError(problems)
+    concepts = bridge(text) if text and args.get("literal") != "1" else Concepts()
     query = SearchQuery(text=text, filters={k: tuple(v) for k, v in filters.items()},
                         ects_min=ects_min, ects_max=ects_max, start_from=start_from,
-                        start_to=start_to, sort=sort, page=page, per_page=per_page, locale=locale)
+                        start_to=start_to, sort=sort, page=page, per_page=per_page, locale=locale,
+                        concepts=concepts)
     return query, interpretation
+
+
+def bridge(text: str) -> Concepts:
+    """ESCO and ISCED-F concepts the words name, in any of their labels' languages."""
+    config = current_app.config
+    if not config["CONCEPT_BRIDGING"]:
+        return Concepts()
+    index = label_index(config["BABEL_TRANSLATION_DIRECTORIES"])
+    return index.query(text, set(config["LANGUAGES"]) | {"en", "fr", "es"})
 
 
 def _number(args, name, problem) -> float | None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from catalogue.models import Opportunity, Provider
 from catalogue.validation import MANDATORY, OPTIONAL, element_present, validate
+from indexer.concepts import suggest_skills
 
 from .services import session
 
@@ -38,6 +39,7 @@ def opportunity_json(o: Opportunity) -> dict:
         "url": url_for("pages.opportunity", opportunity_id=o.id, _external=True),
         "status": o.status.value,
         **data,
+        "suggested_esco_skills": [] if o.esco_skills else suggest_skills(o.learning_outcomes),
         "provider": provider_json(o.provider),
         "annex_i": {
             "mandatory": {e: element_present(record, e) for e in MANDATORY},

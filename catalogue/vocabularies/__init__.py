@@ -68,6 +68,11 @@ def _esco(kind: str) -> dict[str, dict[str, str]]:
         return {r.pop("uri"): {lang: label for lang, label in r.items() if label} for r in rows}
 
 
+def esco_table(kind: str) -> dict[str, dict[str, str]]:
+    """Every ESCO concept of ``kind`` ("skills" or "occupations"): {uri: {language: label}}."""
+    return _esco(kind)
+
+
 def esco_labels(uri: str) -> dict[str, str]:
     """{language: preferred label} of an ESCO skill or occupation ({} when unknown)."""
     kind = "occupations" if "/occupation/" in uri else "skills"

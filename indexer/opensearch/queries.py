@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..protocol import FACETS, SearchQuery
+from ..protocol import CONCEPT_FIELDS, FACETS, SearchQuery
 
 TEXT_FIELDS = {"title": 10, "outcomes": 4, "description": 1}
 OTHER_FIELDS = {"provider_name.*": 2, "awarding_body": 2, "cities": 2, "skill_labels": 2}
 READER_BOOST = 1.5  # the reader's own language, where the offer has text in it
 FUZZY_BOOST = 0.3  # a near miss counts, but less than the word itself
+CONCEPT_BOOST = 0.5  # tagged with a concept the words name, without the words themselves
 FACET_SIZE = 500
 HIGHLIGHT = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html"}
 
@@ -53,6 +54,13 @@ def highlight(text: str) -> dict:
         "outcomes.*": {"fragment_size": 160, "number_of_fragments": 1},
         "description.*": {"fragment_size": 160, "number_of_fragments": 1},
     }}
+
+
+def concept_query(concepts) -> list[dict]:
+    """Offers tagged with a concept the words name, scored below the words themselves."""
+    return [{"constant_score": {"filter": {"terms": {field: list(codes)}}, "boost": CONCEPT_BOOST}}
+            for kind, fields in CONCEPT_FIELDS.items() if (codes := getattr(concepts, kind))
+            for field in fields]
 
 
 def facet_filter(name: str, values: tuple[str, ...]) -> dict:
@@ -120,6 +128,8 @@ return best;
 def search_body(q: SearchQuery, today: dt.date, size: int | None = None,
                 offset: int | None = None) -> dict:
     must = text_query(q.text, q.locale)
+    if must and q.concepts:
+        must = {"bool": {"should": [must, *concept_query(q.concepts)], "minimum_should_match": 1}}
     body = {
         "query": {"bool": {"must": [must] if must else [{"match_all": {}}],
                            "filter": range_filters(q)}},

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import analysis
 from ..documents import text_languages
-from ..protocol import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from ..protocol import CONCEPT_FIELDS, FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
 from ..highlight import highlights
 
 TEXT_COLUMNS = ("title", "outcomes", "description", "other")
@@ -37,7 +37,7 @@ TABLES = {
            " other, tokenize = 'unicode61 remove_diacritics 2')",
     "meta": "CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)",
 }
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 INDEXES = ("CREATE INDEX IF NOT EXISTS facet_values_doc ON facet_values (doc)",
            "CREATE INDEX IF NOT EXISTS facet_values_value ON facet_values (facet, value, doc)",
            "INSERT OR IGNORE INTO meta VALUES ('generation', '0')",
@@ -177,6 +177,10 @@ class SqliteBackend:
                     positions = cols.position(found[:, 0].astype(np.int64))
                     scores[positions] = found[:, 1]
             base = np.isfinite(scores)
+            if query.concepts:  # offers tagged with a concept the words name, in any language
+                tagged = cols.concept_mask(query.concepts) & ~base
+                scores[tagged] = 0.0  # after every offer whose own words match
+                base |= tagged
         base &= cols.range_mask(query)
         masks = {name: cols.facet_mask(name, values)
                  for name, values in query.filters.items() if values}
@@ -299,7 +303,8 @@ class Columns:
         next_start[anytime] = day.toordinal()
         title_rank = np.empty(n, dtype=np.int64)
         title_rank[np.argsort(np.array(titles, dtype=object), kind="stable")] = np.arange(n)
-        grouped: dict[str, list[tuple[str, str]]] = {name: [] for name in FACETS}
+        grouped: dict[str, list[tuple[str, str]]] = {name: [] for name in (*FACETS,
+                                                                            *CONCEPT_FIELDS)}
         for facet, value, ids in db.execute("SELECT facet, value, group_concat(doc) "
                                             "FROM facet_values GROUP BY facet, value"):
             grouped[facet].append((value, ids))
@@ -319,6 +324,14 @@ class Columns:
         wanted = [values.index(v) for v in selected if v in values]
         mask = np.zeros(self.size, dtype=bool)
         mask[positions[np.isin(codes, wanted)]] = True
+        return mask
+
+    def concept_mask(self, concepts) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        for kind in CONCEPT_FIELDS:
+            codes = getattr(concepts, kind)
+            if codes:
+                mask |= self.facet_mask(kind, codes)
         return mask
 
     def counts(self, name: str, scope: np.ndarray) -> list[tuple[str, int]]:
@@ -373,6 +386,9 @@ def _insert(db: sqlite3.Connection, prefix: str, doc: dict) -> None:
         value = doc.get(field)
         for v in value if isinstance(value, list) else [value] if value is not None else []:
             rows.append((rowid, facet, str(v)))
+    for kind, fields in CONCEPT_FIELDS.items():
+        if kind not in FACETS:  # isced is a facet already
+            rows += [(rowid, kind, v) for f in fields for v in doc.get(f) or []]
     db.executemany(f"INSERT INTO {prefix}facet_values VALUES (?, ?, ?)", rows)
 
 
