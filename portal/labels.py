@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask_babel import gettext, lazy_gettext as _l
+from babel.units import format_unit
+from flask_babel import gettext, lazy_gettext as _l, ngettext
 
 from catalogue import vocabularies as vocab
 from indexer.protocol import ECTS_RANGES
@@ -96,5 +97,17 @@ def _vocabulary_value(locale: str, facet: str, value: str) -> str:
 
 
 def duration(value, unit) -> str:
-    from babel.units import format_unit
-    return format_unit(value, f"duration-{unit}", length="long", locale=i18n.locale_code())
+    """CLDR's words for the unit where it has them (some languages lack some units)."""
+    for length in ("long", "short"):
+        text = format_unit(value, f"duration-{unit}", length=length, locale=i18n.locale_code())
+        if "duration-" not in text:
+            return text
+    n = i18n.number(value)
+    count = int(value) if float(value).is_integer() else 2
+    return {
+        "hour": lambda: ngettext("%(n)s hour", "%(n)s hours", count, n=n),
+        "day": lambda: ngettext("%(n)s day", "%(n)s days", count, n=n),
+        "week": lambda: ngettext("%(n)s week", "%(n)s weeks", count, n=n),
+        "month": lambda: ngettext("%(n)s month", "%(n)s months", count, n=n),
+        "year": lambda: ngettext("%(n)s year", "%(n)s years", count, n=n),
+    }[unit]()
