@@ -24,6 +24,8 @@ from ..highlight import highlights
 
 TEXT_COLUMNS = ("title", "outcomes", "description", "other")
 WEIGHTS = (10.0, 4.0, 1.0, 2.0)  # BM25 column weights, in TEXT_COLUMNS order
+READER_BOOST = 1.5  # offers with text in the reader's own language rank higher
+TEXT_LANGUAGE = "text_language"  # facet_values rows for the languages an offer has text in
 TABLES = {
     # body: the document as JSON; the other columns are what Columns.load reads, so that it
     # needs no JSON parsing: ECTS, start any time, Annex I completeness, folded title for
@@ -37,7 +39,7 @@ TABLES = {
            " other, tokenize = 'unicode61 remove_diacritics 2')",
     "meta": "CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)",
 }
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 INDEXES = ("CREATE INDEX IF NOT EXISTS facet_values_doc ON facet_values (doc)",
            "CREATE INDEX IF NOT EXISTS facet_values_value ON facet_values (facet, value, doc)",
            "INSERT OR IGNORE INTO meta VALUES ('generation', '0')",
@@ -177,6 +179,8 @@ class SqliteBackend:
                     positions = cols.position(found[:, 0].astype(np.int64))
                     scores[positions] = found[:, 1]
             base = np.isfinite(scores)
+            own = cols.facet_mask(TEXT_LANGUAGE, [query.locale]) & base
+            scores[own] *= READER_BOOST  # BM25 scores are negative: larger magnitude ranks first
             if query.concepts:  # offers tagged with a concept the words name, in any language
                 tagged = cols.concept_mask(query.concepts) & ~base
                 scores[tagged] = 0.0  # after every offer whose own words match
@@ -248,11 +252,15 @@ def _autocomplete(backend: SqliteBackend, prefix: str, locale: str, size: int) -
 
 
 def match_expression(terms: list[set[str]]) -> str:
-    """FTS5 query: every word must match, each through any of its stems (long ones as prefixes)."""
+    """FTS5 query: every word must match, each through any of its stems (long ones as prefixes).
+    An alternative that a shorter prefix already covers is dropped, so that no word is counted
+    twice by BM25 (an unstemmed word would otherwise outrank its stemmed twin)."""
     groups = []
     for alternatives in terms:
-        options = sorted({f'"{t}"*' if len(t) >= analysis.MIN_PREFIX else f'"{t}"'
-                          for t in alternatives if t})
+        prefixes = {t for t in alternatives if len(t) >= analysis.MIN_PREFIX}
+        kept = sorted(t for t in alternatives if t and not any(
+            t != p and t.startswith(p) for p in prefixes))
+        options = [f'"{t}"*' if t in prefixes else f'"{t}"' for t in kept]
         if options:
             groups.append("(" + " OR ".join(options) + ")")
     return " AND ".join(groups)
@@ -303,8 +311,8 @@ class Columns:
         next_start[anytime] = day.toordinal()
         title_rank = np.empty(n, dtype=np.int64)
         title_rank[np.argsort(np.array(titles, dtype=object), kind="stable")] = np.arange(n)
-        grouped: dict[str, list[tuple[str, str]]] = {name: [] for name in (*FACETS,
-                                                                            *CONCEPT_FIELDS)}
+        grouped: dict[str, list[tuple[str, str]]] = {
+            name: [] for name in (*FACETS, *CONCEPT_FIELDS, TEXT_LANGUAGE)}
         for facet, value, ids in db.execute("SELECT facet, value, group_concat(doc) "
                                             "FROM facet_values GROUP BY facet, value"):
             grouped[facet].append((value, ids))
@@ -389,6 +397,7 @@ def _insert(db: sqlite3.Connection, prefix: str, doc: dict) -> None:
     for kind, fields in CONCEPT_FIELDS.items():
         if kind not in FACETS:  # isced is a facet already
             rows += [(rowid, kind, v) for f in fields for v in doc.get(f) or []]
+    rows += [(rowid, TEXT_LANGUAGE, lang) for lang in langs]
     db.executemany(f"INSERT INTO {prefix}facet_values VALUES (?, ?, ?)", rows)
 
 

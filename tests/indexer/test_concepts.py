@@ -19,6 +19,10 @@ ROWS = [
           learning_outcomes_en="", learning_outcomes_de="Pflegeplanung erstellen|Wunden versorgen",
           languages="de", isced_f="0913"),
     offer("OFFICE-EN", title_en="Office software basics", languages="en"),
+    offer("ROBOT-EN", title_en="Robotics cell programming", languages="en",
+          learning_outcomes_en="Program a robotized cell"),
+    offer("ROBOT-IT", title_en="", title_it="Robotics cell programming", languages="it",
+          learning_outcomes_en="", learning_outcomes_it="Programmare una cella robotizzata"),
 ]
 
 
@@ -39,9 +43,9 @@ def backend(request, session, make_source, tmp_path):
     return engine
 
 
-def remote_ids(backend, session, text):
+def remote_ids(backend, session, text, locale="en"):
     by_id = dict(session.execute(select(Opportunity.id, Opportunity.remote_id)).all())
-    query = SearchQuery(text=text, concepts=bridged(text))
+    query = SearchQuery(text=text, concepts=bridged(text), locale=locale)
     return [by_id[h.id] for h in backend.search(query).hits]
 
 
@@ -63,3 +67,8 @@ def test_words_still_rank_offers_that_contain_them_first(backend, session):
 def test_skills_are_suggested_from_outcomes_only_when_none_are_stated():
     assert WELDING_TECHNIQUES in suggest_skills({"en": ["Apply welding techniques to steel"]})
     assert suggest_skills({"de": ["Schweißtechniken anwenden"]}) == []  # no German ESCO labels here
+
+
+def test_the_readers_language_is_boosted(backend, session):
+    assert remote_ids(backend, session, "robotics cell programming", "it") == ["ROBOT-IT", "ROBOT-EN"]
+    assert remote_ids(backend, session, "robotics cell programming", "en") == ["ROBOT-EN", "ROBOT-IT"]
