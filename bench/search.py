@@ -2,6 +2,7 @@
 
     python bench/search.py            # 10,000 synthetic offers
     python bench/search.py --large    # 100,000
+    python bench/search.py --cross-language   # the cross-language query set, per backend
 The catalogue is SYNTHETIC: demo offers recombined (titles, outcomes, levels, credits, places,
 dates, providers drawn at random with a fixed seed). It is built once per size under
 instance/bench-N/ and reused; --rebuild forces a new one.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import datetime as dt
 import random
 import sqlite3
@@ -161,7 +163,13 @@ def main() -> None:
     parser.add_argument("-n", type=int, help="number of offers (default 10,000)")
     parser.add_argument("--rebuild", action="store_true", help="build the catalogue anew")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cross-language", action="store_true",
+                        help="only the cross-language query set, on the demo catalogue "
+                             "(OpenSearch too when OPENSEARCH_URL is set)")
     args = parser.parse_args()
+    if args.cross_language:
+        cross_language(["sqlite"] + (["opensearch"] if os.environ.get("OPENSEARCH_URL") else []))
+        return
     n = args.n or (100_000 if args.large else 10_000)
     folder = ROOT / "instance" / f"bench-{n}"
     if args.rebuild and folder.exists():
@@ -204,6 +212,72 @@ def main() -> None:
     print("\nservice = parse + search (text, filters, multi-select facet counts, sort, page, "
           "snippets) + labels; raw = FTS5 match / facet_values INTERSECT, ranked, LIMIT 20, "
           "no facet counts")
+
+
+
+def cross_language(backends: list[str]) -> None:
+    """Share of cross-language queries whose expected offer is in the top 10, per backend, and
+    what concept bridging costs in time. Queries are ISCED-F field labels in every interface
+    language and ESCO skill labels (en, fr, es), each expecting an offer tagged with that
+    concept but written in other languages; the catalogue is the demo."""
+    import tempfile
+
+    from babel.messages.pofile import read_po
+    from sqlalchemy import select as sql_select
+
+    from catalogue import vocabularies as vocabs
+    from catalogue.models import Opportunity
+    from indexer.documents import text_languages, to_document
+    from portal import demo
+
+    folder = Path(tempfile.mkdtemp())
+    config = {"DATABASE_URL": f"sqlite:///{folder / 'c.sqlite'}",
+              "SEARCH_SQLITE_PATH": str(folder / "s.sqlite"), "OPENSEARCH_INDEX_PREFIX": "xl-",
+              "OPENSEARCH_URL": os.environ.get("OPENSEARCH_URL", "")}
+    app = create_app(config)
+    with app.app_context(), services().sessions() as s:
+        demo.load(s, services().search)
+        docs = [to_document(o) for o in s.scalars(sql_select(Opportunity))]
+    labels = {"en": {t.code: t.label for t in vocabs.get("isced_f")}}
+    for po in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        catalogue = read_po(open(po, "rb"))
+        labels[po.parent.parent.name] = {t.code: catalogue.get(t.label).string
+                                         for t in vocabs.get("isced_f") if catalogue.get(t.label)}
+    cases = []  # (query, locale, expected ids)
+    for lang, names in sorted(labels.items()):
+        for code in sorted({c for d in docs for c in d["isced"] if len(c) == 4}):
+            expected = {d["id"] for d in docs if code in d["isced"] and lang not in text_languages(d)}
+            if expected and names.get(code):
+                cases.append((names[code], lang, expected))
+    for uri in sorted({u for d in docs for u in d["skills"]}):
+        for lang, label in vocabs.esco_labels(uri).items():
+            expected = {d["id"] for d in docs if uri in d["skills"] and lang not in text_languages(d)}
+            if expected:
+                cases.append((label, lang, expected))
+    print(f"\ncross-language: {len(cases)} queries on the demo catalogue ({len(docs)} offers)")
+    print(f"{'backend':<12}{'bridging':>9}{'top-10 share':>14}{'p50 ms':>9}{'p95 ms':>9}")
+    for backend in backends:
+        results = {}
+        for bridging in (False, True):
+            engine = create_app({**config, "SEARCH_BACKEND": backend, "AUTO_MIGRATE": False,
+                                 "CONCEPT_BRIDGING": bridging})
+            if backend == "opensearch":
+                with engine.app_context(), services().sessions() as s:
+                    from indexer.sync import rebuild as rebuild_index
+                    rebuild_index(s, services().search)
+                    services().search.refresh()
+            hits, times = 0, []
+            with engine.test_request_context():
+                for text, lang, expected in cases:
+                    t0 = time.perf_counter()
+                    page = search_service.search(MultiDict({"q": text, "per_page": "10"}), lang)
+                    times.append(time.perf_counter() - t0)
+                    hits += bool(expected & {h.id for h in page.result.hits})
+            p50, p95, _ = percentiles(times)
+            results[bridging] = p50
+            print(f"{backend:<12}{'on' if bridging else 'off':>9}{hits / len(cases):>14.0%}"
+                  f"{p50:>9.1f}{p95:>9.1f}")
+        print(f"{backend:<12} bridging costs x{results[True] / results[False]:.2f} at p50")
 
 
 if __name__ == "__main__":

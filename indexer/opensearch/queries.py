@@ -15,7 +15,8 @@ TEXT_FIELDS = {"title": 10, "outcomes": 4, "description": 1}
 OTHER_FIELDS = {"provider_name.*": 2, "awarding_body": 2, "cities": 2, "skill_labels": 2}
 READER_BOOST = 1.5  # the reader's own language, where the offer has text in it
 FUZZY_BOOST = 0.3  # a near miss counts, but less than the word itself
-CONCEPT_BOOST = 0.5  # tagged with a concept the words name, without the words themselves
+CONCEPT_BOOST = 0.5
+MAX_WORDS = 8  # each word expands to a clause per language field; OpenSearch allows 1,024  # tagged with a concept the words name, without the words themselves
 FACET_SIZE = 500
 HIGHLIGHT = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html"}
 
@@ -30,7 +31,7 @@ def text_fields(locale: str) -> list[str]:
 def text_query(text: str, locale: str) -> dict | None:
     """Each word: stemmed in any language's fields, or, for typing errors, fuzzily in the one
     folded catch-all field (fuzziness over every language subfield would cost ten times more)."""
-    words = text.split()
+    words = text.split()[:MAX_WORDS]
     if not words:
         return None
     fields = text_fields(locale)

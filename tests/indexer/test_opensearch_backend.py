@@ -111,3 +111,11 @@ def test_an_unreachable_engine_is_search_unavailable():
         backend.search(SearchQuery(text="x"))
     with pytest.raises(SearchUnavailable):
         backend.upsert([doc(1, "x")])
+
+
+def test_a_long_query_is_answered(opensearch_backend):
+    opensearch_backend.rebuild([doc(1, "Interdisciplinary programmes in engineering",
+                                    title={"en": "Interdisciplinary programmes in engineering",
+                                           "pl": "Programy interdyscyplinarne", "hr": "Programi"})])
+    words = "interdisciplinary programmes and qualifications involving engineering manufacturing "
+    assert opensearch_backend.search(SearchQuery(text=words * 4)).total <= 1  # not a 500
