@@ -29,17 +29,16 @@ TEXT_LANGUAGE = "text_language"  # facet_values rows for the languages an offer 
 TABLES = {
     # body: the document as JSON; the other columns are what Columns.load reads, so that it
     # needs no JSON parsing: ECTS, start any time, Annex I completeness, folded title for
-    # sorting, start dates and text languages (space-separated)
+    # sorting and start dates (space-separated)
     "docs": "CREATE TABLE IF NOT EXISTS {name} (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL,"
-            " ects REAL, anytime INTEGER, completeness INTEGER, title_key TEXT, starts TEXT,"
-            " langs TEXT)",
+            " ects REAL, anytime INTEGER, completeness INTEGER, title_key TEXT, starts TEXT)",
     "facet_values": "CREATE TABLE IF NOT EXISTS {name} (doc INTEGER NOT NULL, facet TEXT NOT NULL,"
                     " value TEXT NOT NULL)",
     "fts": "CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(title, outcomes, description,"
            " other, tokenize = 'unicode61 remove_diacritics 2')",
     "meta": "CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)",
 }
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 INDEXES = ("CREATE INDEX IF NOT EXISTS facet_values_doc ON facet_values (doc)",
            "CREATE INDEX IF NOT EXISTS facet_values_value ON facet_values (facet, value, doc)",
            "INSERT OR IGNORE INTO meta VALUES ('generation', '0')",
@@ -292,15 +291,14 @@ class Columns:
     @classmethod
     def load(cls, db: sqlite3.Connection, generation: int) -> Columns:
         day = dt.date.today()
-        rows = db.execute("SELECT rowid, ects, anytime, completeness, title_key, starts, langs "
+        rows = db.execute("SELECT rowid, ects, anytime, completeness, title_key, starts "
                           "FROM docs ORDER BY rowid").fetchall()
         n = len(rows)
-        rowid, ects, anytime, completeness, titles, starts, langs = zip(*rows) if rows else [()] * 7
+        rowid, ects, anytime, completeness, titles, starts = zip(*rows) if rows else [()] * 6
         rowids = np.array(rowid, dtype=np.int64)
         ects = np.array([np.nan if e is None else e for e in ects], dtype=float)
         anytime = np.array(anytime, dtype=bool)
         completeness = np.array(completeness, dtype=np.int8)
-        languages = set(" ".join(langs).split())
         start_pos = [i for i, text in enumerate(starts) for _ in text.split()]
         start_days = np.array([dt.date.fromisoformat(d).toordinal()
                                for text in starts for d in text.split()], dtype=np.int64)
@@ -325,7 +323,7 @@ class Columns:
             codes = np.repeat(np.arange(len(values)), [len(a) for a in ids]).astype(np.int64)
             facets[name] = (positions, codes, values)
         return cls(generation, day, rowids, facets, ects, start_positions, start_days, anytime,
-                   next_start, title_rank, completeness, languages)
+                   next_start, title_rank, completeness, set(facets[TEXT_LANGUAGE][2]))
 
     def facet_mask(self, name: str, selected: Iterable[str]) -> np.ndarray:
         positions, codes, values = self.facets[name]
@@ -384,9 +382,9 @@ def _insert(db: sqlite3.Connection, prefix: str, doc: dict) -> None:
     rowid = doc["id"]
     langs = text_languages(doc)
     title = analysis.fold(doc["title"][langs[0]]) if doc["title"] else ""
-    db.execute(f"INSERT INTO {prefix}docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    db.execute(f"INSERT INTO {prefix}docs VALUES (?, ?, ?, ?, ?, ?, ?)",
                (rowid, json.dumps(doc, ensure_ascii=False), doc["ects"], doc["start_anytime"],
-                doc["completeness"], title, " ".join(doc["start_dates"]), " ".join(langs)))
+                doc["completeness"], title, " ".join(doc["start_dates"])))
     db.execute(f"INSERT INTO {prefix}fts (rowid, title, outcomes, description, other) "
                "VALUES (?, ?, ?, ?, ?)", (rowid, *fts_columns(doc)))
     rows = []
