@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,8 +16,10 @@ from .detect import detect_format
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
-def provider_problems(slug: str, country: str, region: str | None) -> list[str]:
-    problems = []
+def provider_problems(slug: str, country: str, region: str | None,
+                      urls: tuple[str | None, ...] = ()) -> list[str]:
+    problems = [f"{url!r} is not an http(s) address" for url in urls
+                if url and urlsplit(url).scheme not in ("http", "https")]
     if not SLUG.match(slug):
         problems.append(f"{slug!r} is not a slug (lower-case letters, digits, hyphens)")
     if not vocab.is_country(country.upper()):

@@ -72,7 +72,8 @@ def providers() -> None:
 @with_appcontext
 def providers_add(slug, name, name_lang, country, region, **fields) -> None:
     """Register a provider (SLUG: lower-case letters, digits and hyphens)."""
-    problems = registry.provider_problems(slug, country, region)
+    problems = registry.provider_problems(
+        slug, country, region, (fields.get("website"), fields.get("recognition_policy_url")))
     if problems:
         raise click.UsageError("; ".join(problems))
     with services().sessions() as session:

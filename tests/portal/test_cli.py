@@ -38,6 +38,9 @@ def test_bad_input_is_a_clear_error(cli):
     bad = cli("providers", "add", "Not A Slug", "--name", "x", "--country", "ZZ")
     assert bad.exit_code == 2 and "not a slug" in bad.output and "country code" in bad.output
     assert cli("sources", "add", "nobody", "x.csv").exit_code == 1
+    script = cli("providers", "add", "p0", "--name", "P", "--country", "DE",
+                 "--website", "javascript:alert(1)")
+    assert script.exit_code == 2 and "not an http(s) address" in script.output
     cli("providers", "add", "p1", "--name", "P", "--country", "DE")
     refused = cli("sources", "add", "p1", "http://169.254.169.254/latest")
     assert refused.exit_code == 1 and "internal address" in refused.output
