@@ -153,15 +153,15 @@ def _finish(session: Session, run_id: int, status: RunStatus, message: str | Non
 
 def last_clean_run(session: Session, source_id: int, before: int) -> HarvestRun | None:
     """The newest error-free run before run ``before``: where an incremental harvest resumes."""
-    return session.scalar(select(HarvestRun).where(
-        HarvestRun.source_id == source_id, HarvestRun.id < before,
-        HarvestRun.dry_run.is_(False), HarvestRun.status == RunStatus.SUCCEEDED)
-        .order_by(HarvestRun.id.desc()).limit(1))
+    return _last_run(session, source_id, [RunStatus.SUCCEEDED], HarvestRun.id < before)
 
 
 def last_good_run(session: Session, source_id: int) -> HarvestRun | None:
     """The newest run that read the source (succeeded or partial), not a dry run."""
+    return _last_run(session, source_id, [RunStatus.SUCCEEDED, RunStatus.PARTIAL])
+
+
+def _last_run(session: Session, source_id: int, statuses, *conditions) -> HarvestRun | None:
     return session.scalar(select(HarvestRun).where(
         HarvestRun.source_id == source_id, HarvestRun.dry_run.is_(False),
-        HarvestRun.status.in_([RunStatus.SUCCEEDED, RunStatus.PARTIAL]))
-        .order_by(HarvestRun.id.desc()).limit(1))
+        HarvestRun.status.in_(statuses), *conditions).order_by(HarvestRun.id.desc()).limit(1))

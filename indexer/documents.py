@@ -10,6 +10,7 @@ from catalogue.models import Opportunity
 from catalogue.sanitize import plain
 from catalogue.validation import validate
 
+from . import analysis
 from .concepts import suggest_skills
 from .protocol import ects_range
 
@@ -62,3 +63,20 @@ def text_languages(doc: dict) -> list[str]:
     """The languages a document has text in, title languages first."""
     seen = dict.fromkeys([*doc["title"], *doc["outcomes"], *doc["description"]])
     return list(seen)
+
+
+def completions(docs, prefix: str, locale: str, size: int) -> list[str]:
+    """Titles (the reader's language first) and skill labels of ``docs`` that have a word
+    starting with the last word of ``prefix``: what both backends suggest while typing."""
+    words = analysis.words(prefix)
+    if not words:
+        return []
+    last = analysis.fold(words[-1])
+    found: dict[str, None] = {}
+    for doc in docs:
+        titles = doc.get("title", {})
+        for text in ([titles[locale]] if locale in titles else []) + list(titles.values()) + \
+                doc.get("skill_labels", []):
+            if any(analysis.fold(w).startswith(last) for w in analysis.WORD.findall(text)):
+                found.setdefault(text, None)
+    return list(found)[:size]

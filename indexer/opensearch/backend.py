@@ -18,7 +18,7 @@ from opensearchpy.exceptions import (ConnectionError, ConnectionTimeout, NotFoun
                                      OpenSearchException, TransportError)
 
 from .. import analysis
-from ..documents import text_languages
+from ..documents import completions, text_languages
 from ..protocol import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
 from . import queries
 
@@ -179,14 +179,5 @@ class OpenSearchBackend:
     def autocomplete(self, prefix: str, locale: str, size: int = 8) -> list[str]:
         response = self._call("suggest", self.client.search, index=self.alias,
                               body=queries.autocomplete_body(prefix, size * 3))
-        folded = analysis.fold(prefix)
-        found: dict[str, None] = {}
-        for hit in response["hits"]["hits"]:
-            source = hit["_source"]
-            titles = source.get("title", {})
-            candidates = ([titles[locale]] if locale in titles else []) + list(titles.values()) + \
-                source.get("skill_labels", [])
-            for text in candidates:
-                if any(analysis.fold(w).startswith(folded.split()[-1]) for w in text.split()):
-                    found.setdefault(text, None)
-        return list(found)[:size]
+        return completions((hit["_source"] for hit in response["hits"]["hits"]), prefix, locale,
+                           size)

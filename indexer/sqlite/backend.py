@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import analysis
-from ..documents import text_languages
+from ..documents import completions, text_languages
 from ..protocol import CONCEPT_FIELDS, FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
 from ..highlight import highlights
 
@@ -237,17 +237,10 @@ def _autocomplete(backend: SqliteBackend, prefix: str, locale: str, size: int) -
         languages = backend.columns().languages
         expression += " AND " + match_expression(
             analysis.query_alternatives(" ".join(words[:-1]), languages))
-    found: dict[str, None] = {}
-    for (body,) in backend._db().execute(
-            "SELECT body FROM docs WHERE rowid IN (SELECT rowid FROM fts WHERE fts MATCH ? "
-            "ORDER BY rank LIMIT 200)", (expression,)):
-        doc = json.loads(body)
-        titles = doc["title"]
-        for text in ([titles[locale]] if locale in titles else []) + list(titles.values()) + \
-                doc["skill_labels"]:
-            if any(analysis.fold(w).startswith(last) for w in analysis.WORD.findall(text)):
-                found.setdefault(text, None)
-    return list(found)[:size]
+    rows = backend._db().execute(
+        "SELECT body FROM docs WHERE rowid IN (SELECT rowid FROM fts WHERE fts MATCH ? "
+        "ORDER BY rank LIMIT 200)", (expression,))
+    return completions((json.loads(body) for (body,) in rows), prefix, locale, size)
 
 
 def match_expression(terms: list[set[str]]) -> str:
