@@ -16,10 +16,15 @@ from indexer.sqlite import SqliteBackend
 from indexer.sync import rebuild, sync_pending
 from tests.conftest import offer, write_csv
 
+def days(n: int) -> str:
+    """A date n days from the day the test runs: the start sort counts from today."""
+    return (dt.date.today() + dt.timedelta(days=n)).isoformat()
+
+
 ROWS = [
     offer("EN1", title_en="Managing construction projects", eqf_level="5", ects="4",
           learning_outcomes_en="Plan a building site schedule|Control costs of a project",
-          start_dates="2027-02-01", price="300", currency="EUR", languages="en",
+          start_dates=days(62), price="300", currency="EUR", languages="en",
           place_city="Dublin", place_nuts="IE061", participation_form="onsite"),
     offer("EN2", title_en="Spreadsheet skills for office work", eqf_level="3", ects="1",
           learning_outcomes_en="Build a budget in a spreadsheet",
@@ -28,15 +33,15 @@ ROWS = [
     offer("DE1", title_en="", title_de="Schweißen von Baustahl", eqf_level="3", ects="",
           workload_hours="80", learning_outcomes_de="Kehlnähte sicher schweißen", languages="de",
           participation_form="onsite", place_city="München", place_nuts="DE212", country="DE",
-          start_dates="2027-01-11|2027-05-03", price="900", qa_type="sector-label"),
+          start_dates=days(-30) + "|" + days(41), price="900", qa_type="sector-label"),
     offer("FR1", title_en="", title_fr="Soins infirmiers gériatriques", eqf_level="6", ects="6",
           learning_outcomes_fr="Évaluer l'autonomie d'une personne âgée", languages="fr",
           participation_form="blended", place_city="Lyon", place_nuts="FRK26", country="FR",
-          start_dates="2027-03-15", price="1200", qa_type="esg-external", isced_f="0913"),
+          start_dates=days(104), price="1200", qa_type="esg-external", isced_f="0913"),
     offer("ES1", title_en="", title_es="Instalación de paneles solares", eqf_level="4",
           ects="10", learning_outcomes_es="Montar una instalación fotovoltaica", languages="es",
           participation_form="onsite", place_city="Madrid", place_nuts="ES300", country="ES",
-          start_dates="2026-12-01", price="0", isced_f="0713", stackability="stackable"),
+          start_dates=days(20), price="0", isced_f="0713", stackability="stackable"),
     offer("ES2", title_en="Solar energy policy", eqf_level="7", ects="20", languages="en|es",
           learning_outcomes_en="Compare support schemes for photovoltaic panels",
           participation_form="online", price="2500", stackability="standalone", qa_type="esg-external"),
@@ -177,8 +182,8 @@ def test_sorts_and_pages(backend, session):
 
 def test_start_sort_puts_start_any_time_first_and_undated_last(backend, session):
     order = ids(backend.search(SearchQuery(sort="start")), session)
-    assert order[0] == "EN2"  # start any time: today
-    assert order[-1] == "ES2"  # no start date
+    # start any time counts as today; DE1's past date is passed over; ES2 has no start date
+    assert order == ["EN2", "ES1", "DE1", "EN1", "FR1", "ES2"]
 
 
 def test_incremental_sync_and_rebuild(backend, session, make_source, tmp_path):
