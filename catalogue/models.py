@@ -4,8 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, DateTime, Enum, Float, ForeignKey, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, DateTime, Enum, Float, ForeignKey, Integer, LargeBinary,
+                        String, Text, UniqueConstraint)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -212,3 +212,13 @@ class HarvestError(Base):
     message: Mapped[str] = mapped_column(Text)
 
     run: Mapped[HarvestRun] = relationship(back_populates="errors")
+
+
+class Embedding(Base):
+    """A text's vector, keyed by the encoder's model and the text's hash: computed once, reused
+    by every offer and every rebuild that embeds the same text (see indexer.embeddings)."""
+    __tablename__ = "embedding"
+    model: Mapped[str] = mapped_column(String(80), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float16, little-endian
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -80,3 +80,18 @@ def completions(docs, prefix: str, locale: str, size: int) -> list[str]:
             if any(analysis.fold(w).startswith(last) for w in analysis.WORD.findall(text)):
                 found.setdefault(text, None)
     return list(found)[:size]
+
+
+def analysed_text(doc: dict) -> dict[str, str]:
+    """The index terms of each text field, each language stemmed with its own stemmer, folded:
+    what both backends match query words against (title, outcomes, description, other)."""
+    def analysed(texts: dict) -> str:
+        return " ".join(analysis.analyze(text, lang) for lang, text in texts.items())
+
+    other = " ".join(filter(None, [
+        *(analysis.analyze(name, lang) for lang, name in doc["provider_name"].items()),
+        analysis.analyze(doc.get("awarding_body") or "", "en"),
+        *(analysis.analyze(city, "en") for city in doc["cities"]),
+    ]))
+    return {"title": analysed(doc["title"]), "outcomes": analysed(doc["outcomes"]),
+            "description": analysed(doc["description"]), "other": other}

@@ -45,6 +45,19 @@ CONCEPT_FIELDS = {"skills": ("skills", "suggested_skills"), "occupations": ("occ
 
 
 @dataclass(frozen=True)
+class Near:
+    """Offers with a place within ``radius_km`` of a point; online offers by choice."""
+    lat: float
+    lon: float
+    radius_km: float
+    include_online: bool = False
+    label: str = ""  # the place as the user named it
+
+
+RETRIEVALS = ("hybrid", "lexical", "vector")
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     text: str = ""
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # OR within, AND across
@@ -57,6 +70,25 @@ class SearchQuery:
     per_page: int = 20
     locale: str = "en"  # the reader's language, boosted in text matching where a backend can
     concepts: Concepts = field(default_factory=Concepts)  # found by the words, in any language
+    vector: tuple[float, ...] | None = None  # the words' embedding: neighbours by meaning
+    vector_floor: float = 1.0  # neighbours are at least this similar (see indexer.embeddings)
+    corrections: Mapping[str, str] = field(default_factory=dict)  # typed word -> likely word
+    near: Near | None = None
+    retrieval: str = "hybrid"  # "lexical" or "vector" alone: for measuring (bench/relevance.py)
+
+    @property
+    def has_words(self) -> bool:
+        """Words that say what to find; generic words alone ("courses") constrain nothing."""
+        from .wording import content_words
+        return bool(content_words(self.text))
+
+    @property
+    def lexical(self) -> bool:
+        return self.retrieval != "vector" and self.has_words
+
+    @property
+    def semantic(self) -> bool:
+        return self.retrieval != "lexical" and self.vector is not None and self.has_words
 
     @property
     def offset(self) -> int:

@@ -11,17 +11,23 @@ from catalogue.models import Opportunity, Status
 from catalogue.store import CatalogueStore
 
 from .documents import to_document
+from .embeddings import Embedder, with_vectors
+from .encoders import Encoder
 from .protocol import SearchBackend, SearchUnavailable
 
 log = logging.getLogger(__name__)
 
 
 def rebuild(session: Session, backend: SearchBackend,
-            progress: Callable[[int], None] | None = None) -> int:
+            progress: Callable[[int], None] | None = None,
+            encoder: Encoder | None = None) -> int:
     """Re-index every active opportunity; searches keep answering from the old index meanwhile.
-    ``progress(n)`` is told of every n documents handed to the backend."""
+    ``progress(n)`` is told of every n documents handed to the backend. Vectors come from the
+    stored embeddings; only texts never embedded are encoded. Offers that could not be
+    embedded (encoder down) are indexed without a vector and stay pending."""
     store = CatalogueStore(session)
     ids: list[int] = []
+    unembedded: list[int] = []
 
     def documents():
         for row in store.iter_indexable():
@@ -30,27 +36,33 @@ def rebuild(session: Session, backend: SearchBackend,
             if progress and len(ids) % 100 == 0:
                 progress(100)
 
-    count = backend.rebuild(documents())
-    store.mark_indexed(ids)
+    embedder = Embedder(session, encoder) if encoder else None
+    count = backend.rebuild(with_vectors(documents(), embedder, unembedded))
+    store.mark_indexed(set(ids) - set(unembedded))
     session.commit()
     return count
 
 
-def sync_pending(session: Session, backend: SearchBackend) -> tuple[int, int]:
+def sync_pending(session: Session, backend: SearchBackend,
+                 encoder: Encoder | None = None) -> tuple[int, int]:
     """Apply the opportunities changed since the last sync; returns (upserted, deleted).
-    Call after the harvest commit: a backend that is down leaves the marks for next time."""
+    Call after the harvest commit: a backend (or an encoder) that is down leaves the marks for
+    next time."""
     store = CatalogueStore(session)
     changed, retired = [], []
     for row in store.iter_indexable(pending_only=True):
         (retired if row.status is Status.RETIRED else changed).append(row)
-    backend.upsert(to_document(row) for row in changed)
+    unembedded: list[int] = []
+    embedder = Embedder(session, encoder) if encoder else None
+    backend.upsert(with_vectors((to_document(row) for row in changed), embedder, unembedded))
     backend.delete(row.id for row in retired)
-    store.mark_indexed(row.id for row in changed + retired)
+    store.mark_indexed(set(row.id for row in changed + retired) - set(unembedded))
     session.commit()
     return len(changed), len(retired)
 
 
-def autosync(sessions: sessionmaker, backend: SearchBackend) -> None:
+def autosync(sessions: sessionmaker, backend: SearchBackend,
+             encoder: Encoder | None = None) -> None:
     """After every commit that changed opportunities, apply the pending changes to the index.
 
     Runs after the commit, never before: the catalogue is the source of truth. When the engine
@@ -66,7 +78,7 @@ def autosync(sessions: sessionmaker, backend: SearchBackend) -> None:
         if session.info.pop("index_pending", False):
             with sessions() as fresh:
                 try:
-                    sync_pending(fresh, backend)
+                    sync_pending(fresh, backend, encoder)
                 except SearchUnavailable as exc:
                     log.warning("index not updated, changes stay pending: %s", exc)
 

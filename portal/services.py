@@ -15,6 +15,7 @@ from sqlalchemy import select
 from catalogue import db
 from catalogue.models import Opportunity, Status
 from harvesters.fetch import Fetcher
+from indexer.encoders import Encoder, make_encoder
 from indexer.protocol import SearchBackend, SearchUnavailable
 from indexer.sync import autosync, rebuild
 
@@ -24,6 +25,7 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     search: SearchBackend
+    encoder: Encoder | None  # None: search by words only (ENCODER=none)
 
 
 def make_backend(config, name: str | None = None) -> SearchBackend:
@@ -52,13 +54,14 @@ def init_app(app: Flask) -> None:
     except SearchUnavailable as exc:  # the portal starts anyway; searches answer 503 meanwhile
         app.logger.error("search backend not ready: %s", exc)
     sessions = db.session_factory(engine)
+    encoder = make_encoder(app.config)
     if app.config["SEARCH_BACKEND"] == "sqlite" and backend.count() == 0:
         with sessions() as s:  # a new or outdated embedded index: fill it from the catalogue
             if s.scalar(select(Opportunity.id).where(Opportunity.status == Status.ACTIVE).limit(1)):
                 app.logger.warning("the search index is empty: rebuilding it from the catalogue")
-                rebuild(s, backend)
-    autosync(sessions, backend)
-    app.extensions["learncat"] = Services(engine, sessions, backend)
+                rebuild(s, backend, encoder=encoder)
+    autosync(sessions, backend, encoder)
+    app.extensions["learncat"] = Services(engine, sessions, backend, encoder)
     app.teardown_appcontext(_close_session)
 
 

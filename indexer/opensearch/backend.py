@@ -18,11 +18,11 @@ from opensearchpy.exceptions import (ConnectionError, ConnectionTimeout, NotFoun
                                      OpenSearchException, TransportError)
 
 from .. import analysis
-from ..documents import completions, text_languages
+from ..documents import analysed_text, completions, text_languages
 from ..protocol import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
 from . import queries
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 RESULT_WINDOW = 10_000
 DEEP_STEP = 1_000
 ENGINE_ERRORS = (ConnectionError, ConnectionTimeout, TransportError, OpenSearchException)
@@ -38,12 +38,14 @@ def to_source(doc: dict) -> dict:
     langs = text_languages(doc)
     title = doc["title"].get(langs[0], "") if doc["title"] else ""
     return {**doc, "title_sort": analysis.fold(title),
-            "suggest": [*doc["title"].values(), *doc["skill_labels"]]}
+            "suggest": [*doc["title"].values(), *doc["skill_labels"]],
+            "terms": analysed_text(doc), "text_languages": langs}
 
 
 class OpenSearchBackend:
     def __init__(self, client: OpenSearch, prefix: str = "learncat-"):
         self.client = client
+        self._language_cache: tuple[float, list[str]] | None = None
         self.alias = f"{prefix}opportunities"
 
     @classmethod
@@ -64,7 +66,10 @@ class OpenSearchBackend:
 
     # -- index life cycle --------------------------------------------------------------------
     def ensure_ready(self) -> None:
-        """Create the first index behind the alias if there is none."""
+        """Create the hybrid search pipeline, and the first index behind the alias if there is
+        none."""
+        self._call("create the search pipeline", self.client.transport.perform_request, "PUT",
+                   f"/_search/pipeline/{queries.PIPELINE}", body=queries.HYBRID_PIPELINE)
         if not self._call("check the alias", self.client.indices.exists_alias, name=self.alias):
             index = self._new_index()
             self._call("create the alias", self.client.indices.put_alias, index=index,
@@ -85,6 +90,7 @@ class OpenSearchBackend:
             raise SearchUnavailable(f"OpenSearch could not read the alias: {exc}") from exc
 
     def rebuild(self, docs: Iterable[dict]) -> int:
+        self._language_cache = None
         old = self._current_indices()
         new = self._new_index()
         try:
@@ -113,6 +119,7 @@ class OpenSearchBackend:
                                                      chunk_size=500, max_retries=2))
 
     def upsert(self, docs: Iterable[dict]) -> int:
+        self._language_cache = None
         actions = ({"_op_type": "index", "_id": d["id"], "_source": to_source(d)} for d in docs)
         return self._call("index offers", self._bulk, self.alias, actions)
 
@@ -133,12 +140,15 @@ class OpenSearchBackend:
     # -- searching ---------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResult:
         today = dt.date.today()
+        languages = self._languages() if query.text.strip() else ()
         if query.offset + query.per_page <= RESULT_WINDOW:
-            body = queries.search_body(query, today)
-        else:  # past the result window: walk to the page with search_after
-            body = queries.search_body(query, today, offset=0)
-            body["search_after"] = self._sort_key_before(query, today)
-        response = self._call("search", self.client.search, index=self.alias, body=body)
+            body = queries.search_body(query, today, languages=languages)
+        else:  # past the result window: walk to the page with search_after (no fusion there)
+            body = queries.search_body(query, today, offset=0, languages=languages, hybrid=False)
+            body["search_after"] = self._sort_key_before(query, today, languages)
+        params = {"search_pipeline": queries.PIPELINE} if "hybrid" in body["query"] else {}
+        response = self._call("search", self.client.search, index=self.alias, body=body,
+                              params=params)
         return SearchResult(
             total=response["hits"]["total"]["value"],
             hits=[self._hit(h, query.locale) for h in response["hits"]["hits"]],
@@ -146,9 +156,23 @@ class OpenSearchBackend:
                            for b in response["aggregations"][name]["values"]["buckets"]]
                     for name in FACETS})
 
-    def _sort_key_before(self, query: SearchQuery, today: dt.date) -> list:
+    def _languages(self) -> list[str]:
+        """The languages the index has text in (query words are stemmed in each, as the
+        embedded backend does); read at most once a minute."""
+        cached = self._language_cache
+        if cached and time.monotonic() - cached[0] < 60:
+            return cached[1]
+        response = self._call("read the text languages", self.client.search, index=self.alias,
+                              body={"size": 0, "aggs": {"l": {"terms": {
+                                  "field": "text_languages", "size": 200}}}})
+        languages = sorted(b["key"] for b in response["aggregations"]["l"]["buckets"])
+        self._language_cache = (time.monotonic(), languages)
+        return languages
+
+    def _sort_key_before(self, query: SearchQuery, today: dt.date, languages=()) -> list:
         """The sort values of the hit just before the requested page."""
-        body = queries.search_body(query, today, size=DEEP_STEP, offset=0)
+        body = queries.search_body(query, today, size=DEEP_STEP, offset=0, languages=languages,
+                                   hybrid=False)
         body.pop("aggs"), body.pop("highlight", None)
         body["_source"] = False
         remaining, after = query.offset, None
@@ -166,7 +190,7 @@ class OpenSearchBackend:
     @staticmethod
     def _hit(hit: dict, locale: str) -> Hit:
         doc = hit["_source"]
-        for key in ("title_sort", "suggest"):
+        for key in ("title_sort", "suggest", "terms", "text_languages", "vector"):
             doc.pop(key, None)
         highlights = {}
         for field, fragments in hit.get("highlight", {}).items():

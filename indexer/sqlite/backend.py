@@ -17,10 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import analysis
-from ..documents import completions, text_languages
-from ..protocol import CONCEPT_FIELDS, FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from .. import analysis, fusion, wording
+from ..documents import analysed_text, completions, text_languages
+from ..encoders import DIMENSIONS
 from ..highlight import highlights
+from ..places import distances_km
+from ..protocol import CONCEPT_FIELDS, FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
 
 TEXT_COLUMNS = ("title", "outcomes", "description", "other")
 WEIGHTS = (10.0, 4.0, 1.0, 2.0)  # BM25 column weights, in TEXT_COLUMNS order
@@ -29,16 +31,18 @@ TEXT_LANGUAGE = "text_language"  # facet_values rows for the languages an offer 
 TABLES = {
     # body: the document as JSON; the other columns are what Columns.load reads, so that it
     # needs no JSON parsing: ECTS, start any time, Annex I completeness, folded title for
-    # sorting and start dates (space-separated)
+    # sorting, start dates (space-separated), coordinates ("lat lon" pairs) and the vector
+    # (float16 bytes, or NULL)
     "docs": "CREATE TABLE IF NOT EXISTS {name} (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL,"
-            " ects REAL, anytime INTEGER, completeness INTEGER, title_key TEXT, starts TEXT)",
+            " ects REAL, anytime INTEGER, completeness INTEGER, title_key TEXT, starts TEXT,"
+            " coordinates TEXT, vector BLOB)",
     "facet_values": "CREATE TABLE IF NOT EXISTS {name} (doc INTEGER NOT NULL, facet TEXT NOT NULL,"
                     " value TEXT NOT NULL)",
     "fts": "CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(title, outcomes, description,"
            " other, tokenize = 'unicode61 remove_diacritics 2')",
     "meta": "CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)",
 }
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 INDEXES = ("CREATE INDEX IF NOT EXISTS facet_values_doc ON facet_values (doc)",
            "CREATE INDEX IF NOT EXISTS facet_values_value ON facet_values (facet, value, doc)",
            "INSERT OR IGNORE INTO meta VALUES ('generation', '0')",
@@ -166,25 +170,12 @@ class SqliteBackend:
         scores = None
         terms: list[set[str]] = []
         base = np.ones(cols.size, dtype=bool)
-        if query.text.strip():
-            terms = analysis.query_alternatives(query.text, cols.languages | {query.locale})
-            scores = np.full(cols.size, np.inf)
-            expression = match_expression(terms)
-            if expression:
-                rows = db.execute(f"SELECT rowid, bm25(fts, {', '.join(map(str, WEIGHTS))}) "
-                                  "FROM fts WHERE fts MATCH ?", (expression,)).fetchall()
-                if rows:
-                    found = np.array(rows, dtype=float)
-                    positions = cols.position(found[:, 0].astype(np.int64))
-                    scores[positions] = found[:, 1]
-            base = np.isfinite(scores)
-            own = cols.facet_mask(TEXT_LANGUAGE, [query.locale]) & base
-            scores[own] *= READER_BOOST  # BM25 scores are negative: larger magnitude ranks first
-            if query.concepts:  # offers tagged with a concept the words name, in any language
-                tagged = cols.concept_mask(query.concepts) & ~base
-                scores[tagged] = 0.0  # after every offer whose own words match
-                base |= tagged
+        if query.has_words:
+            terms = wording.terms(query.text, cols.languages | {query.locale}, query.corrections)
+            base, scores = self._matches(db, cols, query, terms)
         base &= cols.range_mask(query)
+        if query.near:
+            base &= cols.near_mask(query.near)
         masks = {name: cols.facet_mask(name, values)
                  for name, values in query.filters.items() if values}
         result = base.copy()
@@ -203,6 +194,42 @@ class SqliteBackend:
                           terms, query.locale)
         return SearchResult(total=int(result.sum()), hits=hits, facets=facets)
 
+    def _matches(self, db, cols: Columns, query: SearchQuery, terms: list[set[str]]):
+        """The offers the words find and their fused relevance (higher is better): lexical
+        matches of enough words, offers tagged with a concept the words name (ranked after
+        them), and vector neighbours above the query's floor."""
+        lexical = np.zeros(cols.size, dtype=bool)
+        bm25 = np.zeros(cols.size)
+        if query.lexical:
+            counts = np.zeros(cols.size, dtype=np.int16)
+            for group in terms:
+                expression = match_expression([group])
+                if expression:
+                    rows = db.execute("SELECT rowid FROM fts WHERE fts MATCH ?",
+                                      (expression,)).fetchall()
+                    if rows:
+                        counts[cols.position(np.array(rows, dtype=np.int64)[:, 0])] += 1
+            lexical = counts >= wording.required(len(terms))
+            if lexical.any():
+                rows = db.execute(f"SELECT rowid, bm25(fts, {', '.join(map(str, WEIGHTS))}) "
+                                  "FROM fts WHERE fts MATCH ?",
+                                  (" OR ".join(match_expression([g]) for g in terms
+                                               if match_expression([g])),)).fetchall()
+                found = np.array(rows, dtype=float)
+                bm25[cols.position(found[:, 0].astype(np.int64))] = -found[:, 1]
+                bm25[cols.facet_mask(TEXT_LANGUAGE, [query.locale])] *= READER_BOOST
+        if query.lexical and query.concepts:
+            tagged = cols.concept_mask(query.concepts) & ~lexical
+            bm25[tagged] = 0.0  # after every offer whose own words match
+            lexical |= tagged
+        rankings = [fusion.ranked(lexical, bm25)]
+        near = np.zeros(cols.size, dtype=bool)
+        if query.semantic and cols.vectors is not None:
+            similarity = cols.similarity(np.asarray(query.vector, dtype=np.float32))
+            near = similarity >= query.vector_floor
+            rankings.append(fusion.ranked(near, similarity))
+        return lexical | near, fusion.rrf(rankings, cols.size)
+
     def autocomplete(self, prefix: str, locale: str, size: int = 8) -> list[str]:
         try:
             return _autocomplete(self, prefix, locale, size)
@@ -219,7 +246,7 @@ class SqliteBackend:
         for i, rowid in enumerate(ids):
             doc = json.loads(bodies[rowid])
             hits.append(Hit(id=rowid, doc=doc,
-                            score=None if scores is None else -float(scores[i]),
+                            score=None if scores is None else float(scores[i]),
                             highlights=highlights(doc, terms, locale) if terms else {}))
         return hits
 
@@ -273,6 +300,16 @@ class Columns:
     title_rank: np.ndarray
     completeness: np.ndarray
     languages: set[str]
+    place_positions: np.ndarray  # one entry per (document, coordinate)
+    place_lat: np.ndarray
+    place_lon: np.ndarray
+    vectors: np.ndarray | None  # (size, 384) float32: BLAS multiplies it, not float16
+    has_vector: np.ndarray
+    vector_norms: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.vectors is not None:
+            self.vector_norms = np.maximum(np.linalg.norm(self.vectors, axis=1), 1e-9)
 
     @property
     def size(self) -> int:
@@ -284,10 +321,11 @@ class Columns:
     @classmethod
     def load(cls, db: sqlite3.Connection, generation: int) -> Columns:
         day = dt.date.today()
-        rows = db.execute("SELECT rowid, ects, anytime, completeness, title_key, starts "
-                          "FROM docs ORDER BY rowid").fetchall()
+        rows = db.execute("SELECT rowid, ects, anytime, completeness, title_key, starts, "
+                          "coordinates, vector FROM docs ORDER BY rowid").fetchall()
         n = len(rows)
-        rowid, ects, anytime, completeness, titles, starts = zip(*rows) if rows else [()] * 6
+        rowid, ects, anytime, completeness, titles, starts, coordinates, blobs = \
+            zip(*rows) if rows else [()] * 8
         rowids = np.array(rowid, dtype=np.int64)
         ects = np.array([np.nan if e is None else e for e in ects], dtype=float)
         anytime = np.array(anytime, dtype=bool)
@@ -315,8 +353,35 @@ class Columns:
                 np.zeros(0, dtype=np.int64)
             codes = np.repeat(np.arange(len(values)), [len(a) for a in ids]).astype(np.int64)
             facets[name] = (positions, codes, values)
+        pairs = [(i, float(lat), float(lon)) for i, text in enumerate(coordinates) if text
+                 for lat, lon in (p.split() for p in text.split(","))]
+        place_positions, place_lat, place_lon = (np.array(c) for c in zip(*pairs)) if pairs \
+            else (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
+        has_vector = np.array([b is not None for b in blobs], dtype=bool)
+        vectors = None
+        if has_vector.any():
+            vectors = np.zeros((n, DIMENSIONS), dtype=np.float32)
+            vectors[has_vector] = np.frombuffer(b"".join(b for b in blobs if b is not None),
+                                                dtype="<f2").reshape(-1, DIMENSIONS)
         return cls(generation, day, rowids, facets, ects, start_positions, start_days, anytime,
-                   next_start, title_rank, completeness, set(facets[TEXT_LANGUAGE][2]))
+                   next_start, title_rank, completeness, set(facets[TEXT_LANGUAGE][2]),
+                   place_positions.astype(np.int64), place_lat, place_lon, vectors, has_vector)
+
+    def similarity(self, query: np.ndarray) -> np.ndarray:
+        """Cosine similarity of every document to the query (-1 for documents without one),
+        as OpenSearch's cosinesimil computes it (stored vectors are float16, not quite unit)."""
+        similarity = (self.vectors @ query) / (self.vector_norms * max(np.linalg.norm(query), 1e-9))
+        similarity[~self.has_vector] = -1.0
+        return similarity
+
+    def near_mask(self, near) -> np.ndarray:
+        """Documents with a place within the radius, and online ones if asked."""
+        mask = np.zeros(self.size, dtype=bool)
+        inside = distances_km(near.lat, near.lon, self.place_lat, self.place_lon) <= near.radius_km
+        mask[self.place_positions[inside]] = True
+        if near.include_online:
+            mask |= self.facet_mask("form", ["online"])
+        return mask
 
     def facet_mask(self, name: str, selected: Iterable[str]) -> np.ndarray:
         positions, codes, values = self.facets[name]
@@ -358,7 +423,7 @@ class Columns:
         positions = np.flatnonzero(mask)
         tie = self.title_rank[positions]
         if sort == "relevance" and scores is not None:
-            keys = (tie, scores[positions])
+            keys = (tie, -scores[positions])
         elif sort == "relevance":  # no words to rank by: most complete, then soonest
             keys = (tie, self.next_start[positions], -self.completeness[positions])
         elif sort == "start":
@@ -375,11 +440,15 @@ def _insert(db: sqlite3.Connection, prefix: str, doc: dict) -> None:
     rowid = doc["id"]
     langs = text_languages(doc)
     title = analysis.fold(doc["title"][langs[0]]) if doc["title"] else ""
-    db.execute(f"INSERT INTO {prefix}docs VALUES (?, ?, ?, ?, ?, ?, ?)",
-               (rowid, json.dumps(doc, ensure_ascii=False), doc["ects"], doc["start_anytime"],
-                doc["completeness"], title, " ".join(doc["start_dates"])))
+    vector = doc.get("vector")
+    body = {k: v for k, v in doc.items() if k != "vector"}
+    db.execute(f"INSERT INTO {prefix}docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (rowid, json.dumps(body, ensure_ascii=False), doc["ects"], doc["start_anytime"],
+                doc["completeness"], title, " ".join(doc["start_dates"]),
+                ",".join(f"{p['lat']} {p['lon']}" for p in doc["locations"]) or None,
+                None if vector is None else np.asarray(vector, dtype="<f2").tobytes()))
     db.execute(f"INSERT INTO {prefix}fts (rowid, title, outcomes, description, other) "
-               "VALUES (?, ?, ?, ?, ?)", (rowid, *fts_columns(doc)))
+               "VALUES (?, ?, ?, ?, ?)", (rowid, *analysed_text(doc).values()))
     rows = []
     for facet, field in FACETS.items():
         value = doc.get(field)
@@ -390,19 +459,6 @@ def _insert(db: sqlite3.Connection, prefix: str, doc: dict) -> None:
             rows += [(rowid, kind, v) for f in fields for v in doc.get(f) or []]
     rows += [(rowid, TEXT_LANGUAGE, lang) for lang in langs]
     db.executemany(f"INSERT INTO {prefix}facet_values VALUES (?, ?, ?)", rows)
-
-
-def fts_columns(doc: dict) -> tuple[str, str, str, str]:
-    """The analysed text of each FTS column, each language stemmed with its own stemmer."""
-    def analysed(texts: dict) -> str:
-        return " ".join(analysis.analyze(text, lang) for lang, text in texts.items())
-
-    other = " ".join(filter(None, [
-        *(analysis.analyze(name, lang) for lang, name in doc["provider_name"].items()),
-        analysis.analyze(doc.get("awarding_body") or "", "en"),
-        *(analysis.analyze(city, "en") for city in doc["cities"]),
-    ]))
-    return analysed(doc["title"]), analysed(doc["outcomes"]), analysed(doc["description"]), other
 
 
 def _delete(db: sqlite3.Connection, ids: list[int]) -> None:
