@@ -25,9 +25,7 @@ def to_document(o: Opportunity) -> dict:
         "id": o.id,
         "provider": o.provider.slug,
         "provider_name": o.provider.name,
-        "title": o.title,
-        "description": {lang: plain(text) for lang, text in o.description.items()},
-        "outcomes": {lang: " · ".join(items) for lang, items in o.learning_outcomes.items()},
+        **text_fields(o),
         "awarding_body": o.awarding_body,
         "eqf": o.eqf_level,
         "ects": o.ects,
@@ -57,6 +55,14 @@ def to_document(o: Opportunity) -> dict:
                                 for label in vocab.esco_labels(uri).values()}),
         "completeness": len(check.present),
     }
+
+
+def text_fields(o: Opportunity) -> dict:
+    """Title, description (plain text) and outcomes (joined) by language: what is searched
+    and embedded."""
+    return {"title": o.title,
+            "description": {lang: plain(text) for lang, text in o.description.items()},
+            "outcomes": {lang: " · ".join(items) for lang, items in o.learning_outcomes.items()}}
 
 
 def text_languages(doc: dict) -> list[str]:

@@ -111,7 +111,7 @@ def demo_app(tmp_path_factory):
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'learncat.sqlite'}",
                       "SEARCH_SQLITE_PATH": str(folder / "search.sqlite"), "TESTING": True})
     with app.app_context(), services().sessions() as s:
-        demo.load(s, services().search)
+        demo.load(s, services().search, encoder=services().encoder)
     return app
 
 

@@ -61,24 +61,34 @@ COUNTRIES = [
     ("Nuclear", "RU"), ("Novosibirsk", "RU"), ("Ural", "RU"), ("Yandex", "RU"),
     ("Cape Town", "ZA"), ("Wits", "ZA"), ("United Arab Emirates", "AE"), ("JetBrains", "CZ"),
 ]
-# Words that mark a title's language when its script is Latin (Udemy and Coursera only).
+# Words that mark a title's language when its script is Latin (Udemy and Coursera only);
+# one-letter words count only in lower case ("E-Book" is not Portuguese).
 MARKERS = {
     "es": "el los las y con del para curso cómo como aprende aprender desde cero una tu tus sin "
           "más al por introducción gestión análisis programación básico principiantes fácil "
-          "completo práctico guitarra en línea español españa niif pymes hacia",
-    "pt": "e em com do da dos das para curso como aprenda uma você seu sua não ao introdução "
-          "análise gestão programação básico iniciantes fácil completo ações jeito parte "
-          "ciência computação financeira revisão",
-    "fr": "le les des et pour avec du une cours apprendre à réussir gestion débutants "
-          "français france étudier introduction aux rédaction développement",
+          "completo práctico guitarra tocar línea español niif pymes hacia novatos diseño "
+          "contabilidad aprendiendo creando fundamentos herramientas competencias escalas "
+          "primeros finanzas ilustración conviértete iníciate crea estrategias creación técnicas",
+    "pt": "e o em com do da dos das para curso como aprenda uma você seu sua não ao introdução "
+          "análise gestão programação básico iniciante iniciantes fácil completo ações jeito "
+          "parte ciência computação financeira revisão criar ganhe utilizar efeito violão "
+          "tratamento síntese preciso minhas",
+    "fr": "le les des et pour avec du une cours apprendre à réussir gestion débutants français "
+          "france étudier aux rédaction développement découvrez dessiner heure devenez devenir "
+          "entreprise changement débuter présentation stratégie",
     "de": "der die das und mit für ein eine lernen kurs wie von zu im einführung leicht "
-          "gemacht funktionieren",
-    "it": "il di per con corso come impara della delle gli",
-    "en": "the and to for of with in your how a an learn course beginners guide complete "
-          "introduction to from build create using master step by",
+          "gemacht funktionieren spielen alles rund um verkaufe deine erfolgreich",
+    "it": "il di per con corso come impara della delle gli le basi un una creare diventa tutti "
+          "professionista costruzione proposta introduttivo suonare chitarra contabilità",
+    "en": "the and to for of with in your how an learn course beginners guide complete "
+          "introduction to from build create using master step by made easy you what it is be "
+          "are on at",
 }
 MARKERS = {lang: set(words.split()) for lang, words in MARKERS.items()}
-ACCENTS = {"es": "ñ¿¡", "pt": "ãõ", "fr": "èêëœ", "de": "äöüß"}
+WEAK = {"de": ("es", "pt", "fr"), "la": ("es", "fr", "it"), "en": ("es", "fr"),
+        "a": ("es", "pt", "it")}  # half a point each
+ACCENTS = {"es": "ñ¿¡", "pt": "ãõ", "fr": "èêëœ", "de": "äöüß", "it": "ù", "tr": "şğı",
+           "pl": "łąęśżź"}
 SCRIPTS = [("ja", r"[\u3040-\u30ff]"), ("zh", r"[\u4e00-\u9fff]"), ("ru", r"[\u0400-\u04ff]"),
            ("ar", r"[\u0600-\u06ff]"), ("th", r"[\u0e00-\u0e7f]"), ("ko", r"[\uac00-\ud7af]")]
 
@@ -132,7 +142,7 @@ def _udemy(path: Path) -> Iterator[dict]:
         yield _clean({"id": f"udemy-{c['course_id'].strip()}",
                       f"title_{lang}": c["course_title"].strip(), "awarding_body": "Udemy",
                       "country": "US", "participation_form": "online", "languages": lang,
-                      "workload_hours": c["content_duration"].strip(), "start_anytime": "yes",
+                      "workload_hours": _positive(c["content_duration"]), "start_anytime": "yes",
                       "price": price if price.replace(".", "").isdigit() else "",
                       "currency": "USD", "url": c["url"].strip()})
 
@@ -166,19 +176,36 @@ def _dtu(path: Path) -> Iterator[dict]:
 
 
 def guess_language(title: str) -> str:
-    """ISO 639-1 code of a short title: its script, else the language whose common words and
-    letters it uses most; English when nothing says otherwise."""
-    letters = [ch for ch in title if ch.isalpha()]
-    for lang, pattern in SCRIPTS:
-        if letters and len(re.findall(pattern, title)) >= 0.3 * len(letters):
+    """ISO 639-1 code of a short title: its script (kana make CJK Japanese), else the language
+    whose common words and letters it uses most; English when nothing clearly says otherwise."""
+    letters = sum(ch.isalpha() for ch in title)
+    counts = {lang: len(re.findall(pattern, title)) for lang, pattern in SCRIPTS}
+    if counts["ja"] >= 3 or counts["ja"] and counts["ja"] + counts["zh"] >= 0.3 * letters:
+        return "ja"
+    for lang, count in counts.items():
+        if letters and count >= 0.3 * letters:
             return lang
-    words = re.findall(r"[^\W\d_]+", title.lower())
-    scores = {lang: sum(w in marks for w in words) for lang, marks in MARKERS.items()}
+    words = re.findall(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", title)
+    scores = {lang: 0.0 for lang in (*MARKERS, "tr", "pl")}
+    for word in words:
+        low = word.lower()
+        if len(word) == 1 and word.isupper():
+            continue
+        if re.match(r"(l|d|qu)['’]", low):
+            scores["fr"] += 1
+        for lang, marks in MARKERS.items():
+            scores[lang] += low in marks
+        if re.search("[áíóú]", low):
+            scores["es"] += 0.5
+            scores["pt"] += 0.5
+        for lang in WEAK.get(low, ()):
+            scores[lang] += 0.5
+    low = title.lower()
     for lang, chars in ACCENTS.items():
-        scores[lang] += 2 * sum(ch in chars for ch in title.lower())
-    scores["pt"] += 2 * title.lower().count("ção") + 2 * title.lower().count("ções")
+        scores[lang] += 2 * sum(ch in chars for ch in low)
+    scores["pt"] += 2 * (low.count("ção") + low.count("ções"))
     best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
-    return best if scores[best] > scores["en"] else "en"
+    return best if scores[best] >= 1.5 and scores[best] > scores["en"] else "en"
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -191,7 +218,8 @@ def _short(*texts: str) -> str:
     word boundary."""
     parts = [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", t or ""))).strip()
              for t in texts]
-    text = " ".join(dict.fromkeys(p for p in parts if p))
+    parts = [p if p[-1:] in ".!?:;" else p + "." for p in dict.fromkeys(p for p in parts if p)]
+    text = " ".join(parts)
     if len(text) <= DESCRIPTION_CHARS:
         return text
     return text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:") + " …"
@@ -207,7 +235,7 @@ def _first_number(text: str) -> float | None:
 
 
 def _positive(value) -> str:
-    """A number as text when above zero (the template rejects 0 ECTS), else empty."""
+    """A number as text when above zero (the template rejects 0 ECTS or hours), else empty."""
     try:
         number = float(str(value).replace(",", "."))
     except (TypeError, ValueError):
@@ -216,6 +244,15 @@ def _positive(value) -> str:
 
 
 def _clean(row: dict) -> dict:
-    """The row without empty cells, and without '|' inside single values."""
-    return {k: str(v).replace("|", "/") if k not in ("languages",) else str(v)
+    """The row without empty cells, '|' inside single values, or straight double quotes.
+
+    The harvester sniffs the CSV dialect from the header row alone, which (having no quotes)
+    makes Python's csv.Sniffer choose doublequote=False: a doubled "" inside a quoted cell
+    then ends the cell and shifts the row's columns. Typographic quotes avoid that."""
+    return {k: _quotes(str(v).replace("|", "/") if k != "languages" else str(v))
             for k, v in row.items() if str(v).strip()}
+
+
+def _quotes(text: str) -> str:
+    parts = text.split('"')
+    return "".join(p + ("“" if i % 2 == 0 else "”") for i, p in enumerate(parts[:-1])) + parts[-1]

@@ -1,6 +1,8 @@
-"""One contract, both backends, the same catalogue (the demo, loaded through the harvester):
-identical totals and facet counts for filter-only queries; expected offers near the top for
-text queries."""
+"""One contract, both backends, the same catalogue (the demo, loaded through the harvester, with
+its vectors): identical totals and facet counts for filter-only queries and for text queries
+(words, vectors and corrections prepared once by the search service); expected offers near the
+top for text queries."""
+import dataclasses
 import datetime as dt
 import os
 
@@ -10,6 +12,7 @@ from sqlalchemy import select
 from catalogue.models import Opportunity
 from catalogue.store import CatalogueStore
 from indexer.documents import to_document
+from indexer.embeddings import Embedder
 from indexer.protocol import SearchQuery
 from tests.indexer.test_sqlite_backend import random_queries
 
@@ -18,7 +21,8 @@ from tests.indexer.test_sqlite_backend import random_queries
 def catalogue(demo_app):
     from portal.services import services
     with demo_app.app_context(), services().sessions() as s:
-        docs = [to_document(o) for o in CatalogueStore(s).iter_indexable()]
+        docs = Embedder(s, services().encoder).attach(
+            [to_document(o) for o in CatalogueStore(s).iter_indexable()])
         remote = dict(s.execute(select(Opportunity.remote_id, Opportunity.id)).all())
         return docs, remote, services().search
 
@@ -50,6 +54,42 @@ def test_filter_only_queries_agree_exactly(catalogue, backends):
         assert engine.total == embedded.total, query
         assert {k: dict(v) for k, v in engine.facets.items()} == \
             {k: dict(v) for k, v in embedded.facets.items()}, query
+
+
+TEXTS = ["Schweißen Kurs", "kurs spawania", "corso di saldatura", "ανάλυση δεδομένων",
+         "Datenanalyse", "weldng", "pythn pandas", "cybersecurity online", "soins infirmiers",
+         "welding Munich", "courses in Porto", "data analysis python", "Staplerschein", "first aid",
+         "projektledning", "heat pump installation", "zzzz qqqq"]
+
+
+def service_queries(app, texts):
+    from werkzeug.datastructures import MultiDict
+
+    from portal import search_service
+    with app.test_request_context():
+        for text in texts:
+            for extra in ({}, {"eqf": "5"}, {"form": "online", "sort": "title"}):
+                yield search_service.parse(MultiDict({"q": text, **extra}), "en")[0]
+
+
+def test_text_queries_agree_exactly(demo_app, backends):
+    for query in service_queries(demo_app, TEXTS):
+        embedded = backends["sqlite"].search(query)
+        engine = backends["opensearch"].search(query)
+        assert engine.total == embedded.total, query.text
+        assert {k: dict(v) for k, v in engine.facets.items()} == \
+            {k: dict(v) for k, v in embedded.facets.items()}, query.text
+        if query.sort == "title":
+            assert [h.id for h in engine.hits] == [h.id for h in embedded.hits], query.text
+
+
+def test_a_vector_widens_what_words_alone_find(demo_app, backends):
+    query = next(service_queries(demo_app, ["kurs spawania"]))
+    assert query.vector is not None and query.corrections == {}
+    for backend in backends.values():
+        words = backend.search(dataclasses.replace(query, retrieval="lexical"))
+        both = backend.search(query)
+        assert words.total == 0 < both.total
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,22 +1,65 @@
 """The OpenSearch query builders are pure: their output is checked as data."""
+import dataclasses
 import datetime as dt
+import json
 
 from indexer.opensearch import queries
-from indexer.protocol import FACETS, SearchQuery
+from indexer.protocol import FACETS, Near, SearchQuery
 
 TODAY = dt.date(2027, 1, 10)
 
 
-def test_every_word_must_match_in_any_language_with_the_readers_boosted():
-    body = queries.search_body(SearchQuery(text="soins infirmiers", locale="fr"), TODAY)
-    must = body["query"]["bool"]["must"][0]["bool"]["must"]
-    words = [m["bool"]["should"] for m in must]
-    assert [w[0]["multi_match"]["query"] for w in words] == ["soins", "infirmiers"]
-    fields = words[0][0]["multi_match"]["fields"]
-    assert "title.*^10" in fields and "title.fr^15" in fields and "description.*^1" in fields
-    assert words[1][1]["match"]["all_text"]["fuzziness"] == "AUTO"
-    assert all(m["bool"]["minimum_should_match"] == 1 for m in must)
-    assert set(body["highlight"]["fields"]) == {"title.*", "outcomes.*", "description.*"}
+def word_terms(clause: dict) -> set[tuple[str, str, str]]:
+    """(kind, field, term) of one word's clause."""
+    return {(kind, field, spec["value"]) for option in clause["bool"]["should"]
+            for kind, body in option.items() for field, spec in body.items()}
+
+
+def test_enough_words_must_match_as_the_embedded_backend_matches_them():
+    q = SearchQuery(text="Schweißen Kurs Lyon technik", locale="fr",
+                    corrections={"technik": "technique"})
+    lexical = queries.lexical_query(q, ["de", "fr"], filters=[])
+    words = lexical["bool"]["must"][0]["bool"]["should"][0]["bool"]
+    # the generic word "Kurs" is dropped: three words, of which two must match
+    assert len(words["should"]) == 3 and words["minimum_should_match"] == 2
+    schweissen = word_terms(words["should"][0])
+    assert ("prefix", "terms.title", "schweiss") in schweissen  # the German stem, as a prefix
+    assert ("term", "terms.other", "schweiss") not in schweissen
+    assert {t for _, _, t in word_terms(words["should"][2])} >= {"technik", "techniqu"}
+    assert lexical["bool"]["should"] == [queries.reader_boost("fr")]
+
+
+def test_generic_words_alone_constrain_nothing():
+    body = queries.search_body(SearchQuery(text="Kurs training"), TODAY)
+    assert body["query"]["bool"]["must"] == [{"match_all": {}}]
+
+
+def test_words_and_a_vector_make_a_hybrid_query_and_vectors_have_a_floor():
+    q = SearchQuery(text="saldatura", vector=(0.1,) * 384, vector_floor=0.84,
+                    filters={"eqf": ("3",)}, ects_max=10)
+    body = queries.search_body(q, TODAY, languages=["it"])
+    lexical, vector = body["query"]["hybrid"]["queries"]
+    assert vector["knn"]["vector"]["min_score"] == (1 + 0.84) / 2  # the engine's (1 + cos) / 2
+    assert vector["knn"]["vector"]["filter"]["bool"]["filter"] == [{"range": {"ects": {"lte": 10}}}]
+    assert lexical["bool"]["filter"] == [{"range": {"ects": {"lte": 10}}}]
+    assert "sort" not in body and body["post_filter"] == {"bool": {"filter": [
+        {"terms": {"eqf": [3]}}]}}
+    assert body["query"]["hybrid"]["pagination_depth"] >= q.per_page
+    # another order than relevance: the same union as one bool query
+    union = queries.search_body(dataclasses.replace(q, sort="title"), TODAY)["query"]["bool"]
+    assert union["minimum_should_match"] == 1 and len(union["should"]) == 2
+    # lexical only, for measuring: no vector clause
+    lexical_only = queries.search_body(dataclasses.replace(q, retrieval="lexical"), TODAY)
+    assert "knn" not in json.dumps(lexical_only["query"])
+
+
+def test_near_a_place_is_a_distance_filter_with_online_offers_by_choice():
+    near = Near(48.14, 11.58, 25)
+    assert queries.range_filters(SearchQuery(near=near))[0] == {"bool": {"should": [
+        {"geo_distance": {"distance": "25km", "locations": {"lat": 48.14, "lon": 11.58}}}],
+        "minimum_should_match": 1}}
+    with_online = queries.range_filters(SearchQuery(near=Near(48.14, 11.58, 25, True)))[0]
+    assert {"term": {"form": "online"}} in with_online["bool"]["should"]
 
 
 def test_facet_filters_go_to_post_filter_and_skip_their_own_aggregation():
