@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-LANGS := $(notdir $(wildcard translations/*/LC_MESSAGES/..))
+LANGS := $(patsubst translations/%/LC_MESSAGES/messages.po,%,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: setup browser demo run test bench extract update compile clean
 

@@ -32,9 +32,12 @@ from .encoders import DIMENSIONS, Encoder, EncoderUnavailable, normalised
 BATCH = 64          # passages per encoder call
 FLOOR_Z = 1.5       # vector neighbours: this many standard deviations above the mean (about the
                     # closest 7% of the catalogue; bench/relevance.py: 2.0 loses 6 points of hit@10)
+GOOD_Z = 2.5        # neighbours this far above the mean match well; below, the page says
+                    # that nothing matches well and shows the results as the closest offers
 MIN_FLOOR = 0.80    # and never below this cosine (e5's similarities rarely fall below 0.7)
 MIN_SAMPLE = 50     # fewer vectors say too little of the spread: a fixed floor instead
 SMALL_FLOOR = 0.83  # (measured on the demo: relevant neighbours score 0.84-0.90)
+SMALL_GOOD = 0.85
 STATS_SAMPLE = 5_000  # offers whose vectors make the statistics
 STATS_TTL = 600.0   # seconds before the catalogue's vector statistics are read again
 log = logging.getLogger(__name__)
@@ -148,11 +151,11 @@ class VectorStats:
     read_at: float
     size: int
 
-    def floor(self, query: np.ndarray) -> float:
+    def floor(self, query: np.ndarray, z: float = FLOOR_Z) -> float:
         if self.size < MIN_SAMPLE:
-            return SMALL_FLOOR
+            return SMALL_FLOOR if z == FLOOR_Z else SMALL_GOOD
         spread = float(np.sqrt(max(query @ self.covariance @ query, 1e-12)))
-        return max(MIN_FLOOR, float(query @ self.mean) + FLOOR_Z * spread)
+        return max(MIN_FLOOR, float(query @ self.mean) + z * spread)
 
 
 def vector_stats(session: Session, model: str) -> VectorStats | None:

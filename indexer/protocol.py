@@ -72,6 +72,7 @@ class SearchQuery:
     concepts: Concepts = field(default_factory=Concepts)  # found by the words, in any language
     vector: tuple[float, ...] | None = None  # the words' embedding: neighbours by meaning
     vector_floor: float = 1.0  # neighbours are at least this similar (see indexer.embeddings)
+    good_floor: float = 1.0  # neighbours this similar match well (the others only loosely)
     corrections: Mapping[str, str] = field(default_factory=dict)  # typed word -> likely word
     near: Near | None = None
     retrieval: str = "hybrid"  # "lexical" or "vector" alone: for measuring (bench/relevance.py)
@@ -108,6 +109,7 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]  # facet -> [(value, count)], counts > 0
+    good: int | None = None  # of the total, offers that match the words or are close in meaning
 
 
 class SearchUnavailable(Exception):

@@ -165,17 +165,19 @@ def meaning(text: str) -> dict:
     known = understanding()
     fields: dict = {"corrections": known.corrections(text)}
     vector = known.vector(text)
-    floor = known.floor(vector) if vector is not None else None
-    if floor is not None:
-        fields.update(vector=tuple(float(x) for x in vector), vector_floor=floor)
+    floors = known.floors(vector) if vector is not None else None
+    if floors is not None:
+        fields.update(vector=tuple(float(x) for x in vector), vector_floor=floors[0],
+                      good_floor=floors[1])
     return fields
 
 
 def _near(args, named: places.Place | None, problem) -> Near | None:
     """near=<city> or lat/lon, with radius_km; a city named in the words otherwise."""
-    radius = _number(args, "radius_km", problem)
+    message = gettext("must be a distance from 1 to %(max)d km", max=MAX_RADIUS_KM)
+    radius = _number(args, "radius_km", problem, message)
     if radius is not None and not 0 < radius <= MAX_RADIUS_KM:
-        problem("radius_km", gettext("must be a distance from 1 to %(max)d km", max=MAX_RADIUS_KM))
+        problem("radius_km", message)
         return None
     include_online = args.get("online") == "include"
     place = named
@@ -215,7 +217,7 @@ def bridge(text: str) -> Concepts:
     return index.query(text, set(config["LANGUAGES"]) | {"en", "fr", "es"})
 
 
-def _number(args, name, problem) -> float | None:
+def _number(args, name, problem, message=None) -> float | None:
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
@@ -224,7 +226,7 @@ def _number(args, name, problem) -> float | None:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        problem(name, gettext("%(value)r is not a number of credits", value=raw))
+        problem(name, message or gettext("%(value)r is not a number of credits", value=raw))
         return None
     return value
 
@@ -298,7 +300,7 @@ def provider_names() -> dict[str, str]:
 def search(args: MultiDict, locale: str) -> Page:
     query, interpretation = parse(args, locale)
     result = services().search.search(query)
-    closest = False
+    closest = result.good == 0 and result.total > 0  # loosely related only: say so
     if result.total == 0 and query.vector is not None and query.page == 1:
         # no dead ends: the offers nearest in meaning, under the same filters
         nearest = services().search.search(dataclasses.replace(

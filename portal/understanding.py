@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from catalogue.models import Opportunity, Status
 from indexer import wording
-from indexer.embeddings import STATS_TTL, VectorStats, vector_stats
+from indexer.embeddings import GOOD_Z, STATS_TTL, VectorStats, vector_stats
 from indexer.encoders import EncoderUnavailable
 from indexer.spelling import Speller, known_words, word_counts
 
@@ -83,13 +83,16 @@ class Understanding:
                 self._vectors.popitem(last=False)
         return vector
 
-    def floor(self, vector: np.ndarray) -> float | None:
+    def floors(self, vector: np.ndarray) -> tuple[float, float] | None:
+        """The similarity floor of the result set, and the one of offers that match well."""
         stats = self._stats
         if stats is None or time.monotonic() - stats.read_at > STATS_TTL:
             with services().sessions() as s:
                 stats = vector_stats(s, services().encoder.name)
             self._stats = stats
-        return None if stats is None else stats.floor(vector)
+        if stats is None:
+            return None
+        return stats.floor(vector), stats.floor(vector, GOOD_Z)
 
 
 def understanding() -> Understanding:

@@ -151,6 +151,8 @@ class OpenSearchBackend:
                               params=params)
         return SearchResult(
             total=response["hits"]["total"]["value"],
+            good=response["aggregations"]["good"]["doc_count"]
+            if "good" in response["aggregations"] else None,
             hits=[self._hit(h, query.locale) for h in response["hits"]["hits"]],
             facets={name: [(str(b["key"]), b["doc_count"])
                            for b in response["aggregations"][name]["values"]["buckets"]]

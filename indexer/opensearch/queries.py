@@ -12,6 +12,7 @@ own (the facet filters go in post_filter); ECTS, date and distance ranges narrow
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from .. import analysis, fusion, wording
@@ -188,6 +189,12 @@ def search_body(q: SearchQuery, today: dt.date, size: int | None = None,
         "track_total_hits": True,
         "_source": {"excludes": SOURCE_EXCLUDES},
     })
+    if lexical or vector:  # how many match well: the words, or close in meaning
+        good = [c for c in (lexical, vector and vector_query(
+            dataclasses.replace(q, vector_floor=q.good_floor), filters)) if c]
+        body["aggs"]["good"] = {"filter": {"bool": {
+            "should": good, "minimum_should_match": 1,
+            "filter": [facet_filter(n, v) for n, v in q.filters.items() if v]}}}
     if "hybrid" in body["query"]:
         body.pop("sort")  # the pipeline orders by the fused score
     selected = [facet_filter(n, v) for n, v in q.filters.items() if v]

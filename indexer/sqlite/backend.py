@@ -170,9 +170,10 @@ class SqliteBackend:
         scores = None
         terms: list[set[str]] = []
         base = np.ones(cols.size, dtype=bool)
+        good = None
         if query.has_words:
             terms = wording.terms(query.text, cols.languages | {query.locale}, query.corrections)
-            base, scores = self._matches(db, cols, query, terms)
+            base, scores, good = self._matches(db, cols, query, terms)
         base &= cols.range_mask(query)
         if query.near:
             base &= cols.near_mask(query.near)
@@ -192,12 +193,14 @@ class SqliteBackend:
         page = order[query.offset: query.offset + query.per_page]
         hits = self._hits(db, cols.rowids[page], scores[page] if scores is not None else None,
                           terms, query.locale)
-        return SearchResult(total=int(result.sum()), hits=hits, facets=facets)
+        return SearchResult(total=int(result.sum()), hits=hits, facets=facets,
+                            good=None if good is None else int((good & result).sum()))
 
     def _matches(self, db, cols: Columns, query: SearchQuery, terms: list[set[str]]):
         """The offers the words find and their fused relevance (higher is better): lexical
         matches of enough words, offers tagged with a concept the words name (ranked after
-        them), and vector neighbours above the query's floor."""
+        them), and vector neighbours above the query's floor; and which of them match well
+        (the words, or a neighbour above the good floor)."""
         lexical = np.zeros(cols.size, dtype=bool)
         bm25 = np.zeros(cols.size)
         if query.lexical:
@@ -224,11 +227,13 @@ class SqliteBackend:
             lexical |= tagged
         rankings = [fusion.ranked(lexical, bm25)]
         near = np.zeros(cols.size, dtype=bool)
+        good = lexical.copy()
         if query.semantic and cols.vectors is not None:
             similarity = cols.similarity(np.asarray(query.vector, dtype=np.float32))
             near = similarity >= query.vector_floor
+            good |= similarity >= query.good_floor
             rankings.append(fusion.ranked(near, similarity))
-        return lexical | near, fusion.rrf(rankings, cols.size)
+        return lexical | near, fusion.rrf(rankings, cols.size), good
 
     def autocomplete(self, prefix: str, locale: str, size: int = 8) -> list[str]:
         try:
