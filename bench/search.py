@@ -33,6 +33,9 @@ from indexer.sqlite.backend import WEIGHTS, match_expression  # noqa: E402
 from indexer.sync import rebuild  # noqa: E402
 from portal import create_app, demo, search_service  # noqa: E402
 from portal.services import services  # noqa: E402
+from portal.understanding import understanding  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 TEXTS = ["welding", "Schweißen", "soins infirmiers", "data analysis", "project management",
          "energía solar", "cybersecurity", "logistiek", "python", "pflege", "marketing digitale",
@@ -77,9 +80,9 @@ def synthesise(base: list, n: int, rng: random.Random):
         yield r
 
 
-def build(app, n: int, seed: int = 1) -> None:
+def build(storing, app, n: int, seed: int = 1) -> None:
     rng = random.Random(seed)
-    with app.app_context(), services().sessions() as session:
+    with storing.app_context(), services().sessions() as session:
         base = demo_records()
         sources = []
         for k in range(max(12, n // 500)):
@@ -100,10 +103,65 @@ def build(app, n: int, seed: int = 1) -> None:
                 session.commit()
         session.commit()
         stored = time.perf_counter() - started
-        started = time.perf_counter()
-        rebuild(session, services().search)
-        indexed = time.perf_counter() - started
-    print(f"built {n:,} synthetic offers: store {n / stored:,.0f}/s, index {n / indexed:,.0f}/s")
+    with app.app_context(), services().sessions() as session:
+        timings = []
+        for _ in ("uncached", "cached"):  # the first rebuild embeds, the second reuses
+            counting = Counting(services().encoder)
+            started = time.perf_counter()
+            rebuild(session, services().search, encoder=counting)
+            timings.append((time.perf_counter() - started, counting.passages))
+    print(f"built {n:,} synthetic offers: store {n / stored:,.0f}/s")
+    for label, (seconds, passages) in zip(("uncached", "cached"), timings):
+        print(f"  rebuild with {label} embeddings: {seconds:.1f} s ({n / seconds:,.0f} offers/s), "
+              f"{passages:,} passages encoded")
+
+
+class Counting:
+    """The configured encoder, counting the passages it is asked to embed."""
+
+    def __init__(self, encoder):
+        self.encoder, self.name, self.passages = encoder, encoder.name, 0
+
+    def encode_queries(self, texts):
+        return self.encoder.encode_queries(texts)
+
+    def encode_passages(self, texts):
+        self.passages += len(texts)
+        return self.encoder.encode_passages(texts)
+
+
+def embedding_throughput(app, n: int = 256) -> None:
+    """Offers embedded per second through the Embedder (hashing, lookups, storing) against the
+    encoder's raw batch rate on the same passages, in the same run; the medians of 3."""
+    from indexer.embeddings import Embedder, passage_texts
+    from indexer.documents import to_document
+    with app.app_context(), services().sessions() as session:
+        rows = CatalogueStore(session).iter_indexable()
+        docs = []
+        for i, row in enumerate(rows):
+            doc = to_document(row)
+            doc["title"] = {lang: f"{t} ({i})" for lang, t in doc["title"].items()}  # unseen
+            docs.append(doc)
+            if len(docs) == n:
+                break
+        texts = [t for d in docs for t in passage_texts(d)]
+        encoder = services().encoder
+        raw, full = [], []
+        for round_ in range(3):
+            started = time.perf_counter()
+            for i in range(0, len(texts), 64):
+                encoder.encode_passages(texts[i:i + 64])
+            raw.append(time.perf_counter() - started)
+            batch = [{**d, "title": {k: f"{v} r{round_}" for k, v in d["title"].items()}}
+                     for d in docs]
+            started = time.perf_counter()
+            Embedder(session, encoder).attach(batch)
+            full.append(time.perf_counter() - started)
+            session.rollback()
+        raw_rate, full_rate = n / statistics.median(raw), n / statistics.median(full)
+    print(f"embedding: {full_rate:.1f} offers/s through the indexer, raw encoder {raw_rate:.1f} "
+          f"offers/s on the same passages ({len(texts) / n:.2f} a offer): ratio "
+          f"{full_rate / raw_rate:.2f}")
 
 
 def query_mix(rng: random.Random) -> list[dict]:
@@ -178,24 +236,31 @@ def main() -> None:
     fresh = not (folder / "search.sqlite").exists()
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'catalogue.sqlite'}",
                       "SEARCH_SQLITE_PATH": str(folder / "search.sqlite")})
-    if fresh:
-        build(app, n)
+    if fresh:  # stored without vectors (no encoder), then rebuilt: uncached, then cached
+        build(create_app({**app.config, "ENCODER": "none", "AUTO_MIGRATE": True}), app, n)
+    embedding_throughput(app)
     mix = query_mix(random.Random(42))
     db = sqlite3.connect(folder / "search.sqlite")
     with app.test_request_context():
         backend = services().search
         started = time.perf_counter()
-        languages = backend.columns().languages
+        columns = backend.columns()
+        languages = columns.languages
         print(f"{backend.count():,} offers (synthetic); columns loaded in "
               f"{(time.perf_counter() - started) * 1000:.0f} ms")
+        known = understanding()
         timings = {"service": {}, "raw": {}}
         for round_ in range(args.rounds + 1):  # round 0 warms caches
             for i, params in enumerate(mix):
                 args_ = as_args(params)
+                known._vectors.clear()  # every search embeds its words, as a new query does
                 t0 = time.perf_counter()
                 search_service.search(args_, "en")
                 t1 = time.perf_counter()
                 raw_sql(db, languages, {k: v for k, v in params.items() if k != "kind"})
+                if params.get("q"):  # the raw vector search: encode, multiply, top 20
+                    vector = services().encoder.encode_queries([params["q"]])[0]
+                    np.argpartition(-(columns.vectors @ vector), 20)[:20]
                 t2 = time.perf_counter()
                 if round_:
                     timings["service"].setdefault(params["kind"], []).append(t1 - t0)
@@ -209,9 +274,10 @@ def main() -> None:
         s, r = percentiles(service), percentiles(raw)
         print(f"{kind:<14}{s[0]:>10.1f}{s[1]:>8.1f}{s[2]:>8.1f}{r[0]:>10.1f}{r[1]:>8.1f}{r[2]:>8.1f}"
               f"{s[0] / r[0]:>11.2f}{s[1] / r[1]:>11.2f}")
-    print("\nservice = parse + search (text, filters, multi-select facet counts, sort, page, "
-          "snippets) + labels; raw = FTS5 match / facet_values INTERSECT, ranked, LIMIT 20, "
-          "no facet counts")
+    print("\nservice = parse + search (words, the words' embedding and corrections, place, "
+          "filters, multi-select facet counts, sort, page, snippets) + labels; raw = FTS5 match / "
+          "facet_values INTERSECT, ranked, LIMIT 20, no facet counts, plus for words the "
+          "query's embedding and an exact top 20 over the vector matrix")
 
 
 
@@ -236,7 +302,7 @@ def cross_language(backends: list[str]) -> None:
               "OPENSEARCH_URL": os.environ.get("OPENSEARCH_URL", "")}
     app = create_app(config)
     with app.app_context(), services().sessions() as s:
-        demo.load(s, services().search)
+        demo.load(s, services().search, encoder=services().encoder)
         docs = [to_document(o) for o in s.scalars(sql_select(Opportunity))]
     labels = {"en": {t.code: t.label for t in vocabs.get("isced_f")}}
     for po in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
@@ -264,7 +330,7 @@ def cross_language(backends: list[str]) -> None:
             if backend == "opensearch":
                 with engine.app_context(), services().sessions() as s:
                     from indexer.sync import rebuild as rebuild_index
-                    rebuild_index(s, services().search)
+                    rebuild_index(s, services().search, encoder=services().encoder)
                     services().search.refresh()
             hits, times = 0, []
             with engine.test_request_context():

@@ -150,7 +150,8 @@ def _udemy(path: Path) -> Iterator[dict]:
 def _coursera(path: Path) -> Iterator[dict]:
     for c in _read_csv(path):
         lang = guess_language(c["name"])
-        yield _clean({"id": f"coursera-{c['course_id'].strip()}", f"title_{lang}": c["name"].strip(),
+        yield _clean({"id": f"coursera-{c['course_id'].strip()}",
+                      f"title_{lang}": c["name"].strip(),
                       "awarding_body": c["institution"].strip(),
                       "country": _country(c["institution"]), "participation_form": "online",
                       "languages": lang, "url": c["course_url"].strip()})
@@ -165,7 +166,8 @@ def _dtu(path: Path) -> Iterator[dict]:
         row = {"id": f"dtu-{code}", "title_en": name.strip(),
                "awarding_body": "Technical University of Denmark", "country": "DK",
                "ects": _positive(get("course_ects")), "eqf_level": level or "",
-               "qf_ehea_cycle": cycle or "", "assessment_type": DTU_EXAMS.get(get("course_exam"), ""),
+               "qf_ehea_cycle": cycle or "",
+               "assessment_type": DTU_EXAMS.get(get("course_exam"), ""),
                "participation_form": "online" if online else "onsite",
                "languages": DTU_LANGUAGES.get(get("course_language"), ""),
                "grading_en": "pass / fail" if get("course_grade") == "P/F" else "",
@@ -255,4 +257,5 @@ def _clean(row: dict) -> dict:
 
 def _quotes(text: str) -> str:
     parts = text.split('"')
-    return "".join(p + ("“" if i % 2 == 0 else "”") for i, p in enumerate(parts[:-1])) + parts[-1]
+    marks = ("“" if i % 2 == 0 else "”" for i in range(len(parts) - 1))
+    return "".join(p + m for p, m in zip(parts, marks)) + parts[-1]

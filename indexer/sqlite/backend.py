@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .. import analysis, fusion, wording
 from ..documents import analysed_text, completions, text_languages
@@ -52,6 +53,9 @@ SWAPPED = ("docs", "facet_values", "fts")
 
 class SqliteBackend:
     def __init__(self, path: str | Path):
+        # One BLAS thread: the vector product is memory-bound, and idle OpenBLAS threads
+        # spinning after it slowed the encoder's own threads from 7 to 50-100 ms a query.
+        threadpool_limits(1, user_api="blas")
         self.path = str(path)
         self._local = threading.local()
         self._columns: Columns | None = None
