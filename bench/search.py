@@ -30,6 +30,7 @@ from catalogue.store import CatalogueStore  # noqa: E402
 from harvesters.csv_feed import CsvHarvester  # noqa: E402
 from indexer import analysis  # noqa: E402
 from indexer.sqlite.backend import WEIGHTS, match_expression  # noqa: E402
+from indexer.encoders import Counted  # noqa: E402
 from indexer.sync import rebuild  # noqa: E402
 from portal import create_app, demo, search_service  # noqa: E402
 from portal.services import services  # noqa: E402
@@ -106,7 +107,7 @@ def build(storing, app, n: int, seed: int = 1) -> None:
     with app.app_context(), services().sessions() as session:
         timings = []
         for _ in ("uncached", "cached"):  # the first rebuild embeds, the second reuses
-            counting = Counting(services().encoder)
+            counting = Counted(services().encoder)
             started = time.perf_counter()
             rebuild(session, services().search, encoder=counting)
             timings.append((time.perf_counter() - started, counting.passages))
@@ -114,20 +115,6 @@ def build(storing, app, n: int, seed: int = 1) -> None:
     for label, (seconds, passages) in zip(("uncached", "cached"), timings):
         print(f"  rebuild with {label} embeddings: {seconds:.1f} s ({n / seconds:,.0f} offers/s), "
               f"{passages:,} passages encoded")
-
-
-class Counting:
-    """The configured encoder, counting the passages it is asked to embed."""
-
-    def __init__(self, encoder):
-        self.encoder, self.name, self.passages = encoder, encoder.name, 0
-
-    def encode_queries(self, texts):
-        return self.encoder.encode_queries(texts)
-
-    def encode_passages(self, texts):
-        self.passages += len(texts)
-        return self.encoder.encode_passages(texts)
 
 
 def embedding_throughput(app, n: int = 256) -> None:

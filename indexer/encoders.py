@@ -102,6 +102,21 @@ class HttpEncoder:
         return normalised(vectors)
 
 
+class Counted:
+    """An encoder that counts the passages it was asked to embed (benchmarks and tests read
+    ``passages`` to see what was embedded again)."""
+
+    def __init__(self, encoder: Encoder):
+        self.encoder, self.name, self.passages = encoder, encoder.name, 0
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encoder.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.passages += len(texts)
+        return self.encoder.encode_passages(texts)
+
+
 def make_encoder(config) -> Encoder | None:
     """The one place that picks the encoder: ``ENCODER`` is ``bundled``, ``http`` or ``none``."""
     kind = config.get("ENCODER", "bundled")

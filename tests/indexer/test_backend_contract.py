@@ -68,7 +68,8 @@ def service_queries(app, texts):
     from portal import search_service
     with app.test_request_context():
         for text in texts:
-            for extra in ({}, {"eqf": "5"}, {"form": "online", "sort": "title"}):
+            for extra in ({}, {"eqf": "5"}, {"form": "online", "sort": "title"},
+                          {"near": "Lyon", "radius_km": "300", "online": "include"}):
                 yield search_service.parse(MultiDict({"q": text, **extra}), "en")[0]
 
 
@@ -81,6 +82,17 @@ def test_text_queries_agree_exactly(demo_app, backends):
             {k: dict(v) for k, v in embedded.facets.items()}, query.text
         if query.sort == "title":
             assert [h.id for h in engine.hits] == [h.id for h in embedded.hits], query.text
+
+
+def test_radius_search_agrees_without_words(demo_app, backends):
+    queries = list(service_queries(demo_app, [""]))[-1:]
+    assert queries[0].near and queries[0].near.include_online
+    for query in [*queries, dataclasses.replace(queries[0], near=dataclasses.replace(
+            queries[0].near, include_online=False, radius_km=5))]:
+        embedded, engine = (backends[b].search(query) for b in ("sqlite", "opensearch"))
+        assert 0 < engine.total == embedded.total, query.near
+        assert {k: dict(v) for k, v in engine.facets.items()} == \
+            {k: dict(v) for k, v in embedded.facets.items()}
 
 
 def test_a_vector_widens_what_words_alone_find(demo_app, backends):

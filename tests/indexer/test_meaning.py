@@ -12,7 +12,7 @@ from catalogue.models import Embedding, Opportunity
 from harvesters.runner import run
 from indexer import fusion, wording
 from indexer.embeddings import Embedder, passage_texts, vector_stats
-from indexer.encoders import BundledEncoder, EncoderUnavailable, HttpEncoder, make_encoder
+from indexer.encoders import BundledEncoder, Counted, EncoderUnavailable, HttpEncoder, make_encoder
 from indexer.protocol import SearchQuery
 from indexer.spelling import Speller, word_counts
 from indexer.sqlite import SqliteBackend
@@ -31,20 +31,6 @@ ROWS = [
           learning_outcomes_en="", learning_outcomes_fr="Préparer un levain naturel",
           languages="fr"),
 ]
-
-
-class Counting:
-    """The real encoder, counting the passages it is asked to embed."""
-
-    def __init__(self, encoder):
-        self.encoder, self.name, self.passages = encoder, encoder.name, 0
-
-    def encode_queries(self, texts):
-        return self.encoder.encode_queries(texts)
-
-    def encode_passages(self, texts):
-        self.passages += len(texts)
-        return self.encoder.encode_passages(texts)
 
 
 class Down:
@@ -134,7 +120,7 @@ def test_a_correction_is_matched_as_the_typed_word(backend, session):
 
 
 def test_embeddings_are_stored_and_reused(session, catalogue, tmp_path):
-    counting = Counting(BundledEncoder())
+    counting = Counted(BundledEncoder())
     engine = SqliteBackend(tmp_path / "search.sqlite")
     engine.ensure_ready()
     rebuild(session, engine, encoder=counting)
