@@ -207,24 +207,21 @@ class SqliteBackend:
         (the words, or a neighbour above the good floor)."""
         lexical = np.zeros(cols.size, dtype=bool)
         bm25 = np.zeros(cols.size)
-        if query.lexical:
+        if query.lexical:  # one FTS5 query a word: which offers it matches, and its BM25
             counts = np.zeros(cols.size, dtype=np.int16)
             for group in terms:
                 expression = match_expression([group])
                 if expression:
-                    rows = db.execute("SELECT rowid FROM fts WHERE fts MATCH ?",
-                                      (expression,)).fetchall()
-                    if rows:
-                        counts[cols.position(np.array(rows, dtype=np.int64)[:, 0])] += 1
+                    found = np.array(db.execute(
+                        f"SELECT rowid, bm25(fts, {', '.join(map(str, WEIGHTS))}) FROM fts "
+                        "WHERE fts MATCH ?", (expression,)).fetchall(), dtype=float)
+                    if len(found):
+                        positions = cols.position(found[:, 0].astype(np.int64))
+                        counts[positions] += 1
+                        bm25[positions] -= found[:, 1]  # FTS5's scores are negative
             lexical = counts >= wording.required(len(terms))
-            if lexical.any():
-                rows = db.execute(f"SELECT rowid, bm25(fts, {', '.join(map(str, WEIGHTS))}) "
-                                  "FROM fts WHERE fts MATCH ?",
-                                  (" OR ".join(match_expression([g]) for g in terms
-                                               if match_expression([g])),)).fetchall()
-                found = np.array(rows, dtype=float)
-                bm25[cols.position(found[:, 0].astype(np.int64))] = -found[:, 1]
-                bm25[cols.facet_mask(TEXT_LANGUAGE, [query.locale])] *= READER_BOOST
+            bm25[~lexical] = 0.0
+            bm25[cols.facet_mask(TEXT_LANGUAGE, [query.locale])] *= READER_BOOST
         if query.lexical and query.concepts:
             tagged = cols.concept_mask(query.concepts) & ~lexical
             bm25[tagged] = 0.0  # after every offer whose own words match
