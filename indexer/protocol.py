@@ -109,7 +109,9 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]  # facet -> [(value, count)], counts > 0
-    good: int | None = None  # of the total, offers that match the words or are close in meaning
+    # whether any offer of the result matches the words or is close in meaning (None: no words);
+    # when none does, the portal labels the results as the closest offers
+    matches_well: bool | None = None
 
 
 class SearchUnavailable(Exception):

@@ -300,7 +300,7 @@ def provider_names() -> dict[str, str]:
 def search(args: MultiDict, locale: str) -> Page:
     query, interpretation = parse(args, locale)
     result = services().search.search(query)
-    closest = result.good == 0 and result.total > 0  # loosely related only: say so
+    closest = result.matches_well is False and result.total > 0  # loosely related: say so
     if result.total == 0 and query.vector is not None and query.page == 1:
         # no dead ends: the offers nearest in meaning, under the same filters
         nearest = services().search.search(dataclasses.replace(

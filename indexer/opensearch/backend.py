@@ -151,12 +151,23 @@ class OpenSearchBackend:
                               params=params)
         return SearchResult(
             total=response["hits"]["total"]["value"],
-            good=response["aggregations"]["good"]["doc_count"]
-            if "good" in response["aggregations"] else None,
+            matches_well=self._matches_well(query, response),
             hits=[self._hit(h, query.locale) for h in response["hits"]["hits"]],
             facets={name: [(str(b["key"]), b["doc_count"])
                            for b in response["aggregations"][name]["values"]["buckets"]]
                     for name in FACETS})
+
+    def _matches_well(self, query: SearchQuery, response: dict) -> bool | None:
+        """Words matched, or an offer of the result reaches the good floor."""
+        if not query.has_words:
+            return None
+        if query.lexical and response["aggregations"]["lexical"]["doc_count"]:
+            return True
+        if not query.semantic or not response["hits"]["total"]["value"]:
+            return False
+        close = self._call("find close offers", self.client.search, index=self.alias,
+                           body=queries.close_body(query))
+        return close["hits"]["total"]["value"] > 0
 
     def _languages(self) -> list[str]:
         """The languages the index has text in (query words are stemmed in each, as the

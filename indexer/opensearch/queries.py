@@ -189,12 +189,9 @@ def search_body(q: SearchQuery, today: dt.date, size: int | None = None,
         "track_total_hits": True,
         "_source": {"excludes": SOURCE_EXCLUDES},
     })
-    if lexical or vector:  # how many match well: the words, or close in meaning
-        good = [c for c in (lexical, vector and vector_query(
-            dataclasses.replace(q, vector_floor=q.good_floor), filters)) if c]
-        body["aggs"]["good"] = {"filter": {"bool": {
-            "should": good, "minimum_should_match": 1,
-            "filter": [facet_filter(n, v) for n, v in q.filters.items() if v]}}}
+    if lexical:  # whether the words match any offer of the result (see close_body)
+        body["aggs"]["lexical"] = {"filter": {"bool": {
+            "must": [lexical], "filter": [facet_filter(n, v) for n, v in q.filters.items() if v]}}}
     if "hybrid" in body["query"]:
         body.pop("sort")  # the pipeline orders by the fused score
     selected = [facet_filter(n, v) for n, v in q.filters.items() if v]
@@ -204,6 +201,14 @@ def search_body(q: SearchQuery, today: dt.date, size: int | None = None,
         words = " ".join([q.text, *q.corrections.values()])
         body["highlight"] = highlight(words)
     return body
+
+
+def close_body(q: SearchQuery) -> dict:
+    """Whether any offer of the result reaches the good floor (a radial k-NN search under
+    every filter): asked only when no word matched."""
+    filters = range_filters(q) + [facet_filter(n, v) for n, v in q.filters.items() if v]
+    return {"size": 0, "track_total_hits": 1, "query": vector_query(
+        dataclasses.replace(q, vector_floor=q.good_floor), filters)}
 
 
 def autocomplete_body(prefix: str, size: int) -> dict:

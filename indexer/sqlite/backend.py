@@ -204,7 +204,7 @@ class SqliteBackend:
         hits = self._hits(db, cols.rowids[page], scores[page] if scores is not None else None,
                           terms, query.locale)
         return SearchResult(total=int(result.sum()), hits=hits, facets=facets,
-                            good=None if good is None else int((good & result).sum()))
+                            matches_well=None if good is None else bool((good & result).any()))
 
     def _matches(self, db, cols: Columns, query: SearchQuery, terms: list[set[str]]):
         """The offers the words find and their fused relevance (higher is better): lexical

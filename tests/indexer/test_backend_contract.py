@@ -77,7 +77,8 @@ def test_text_queries_agree_exactly(demo_app, backends):
     for query in service_queries(demo_app, TEXTS):
         embedded = backends["sqlite"].search(query)
         engine = backends["opensearch"].search(query)
-        assert (engine.total, engine.good) == (embedded.total, embedded.good), query.text
+        assert (engine.total, engine.matches_well) == (embedded.total, embedded.matches_well), \
+            query.text
         assert {k: dict(v) for k, v in engine.facets.items()} == \
             {k: dict(v) for k, v in embedded.facets.items()}, query.text
         if query.sort == "title":
