@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from catalogue.models import Embedding
 
-from .encoders import DIMENSIONS, Encoder, EncoderUnavailable, normalised
+from .encoders import Encoder, EncoderUnavailable, normalised
 
 BATCH = 64          # passages per encoder call
 FLOOR_Z = 1.5       # vector neighbours: this many standard deviations above the mean (about the
@@ -151,9 +151,17 @@ class VectorStats:
     read_at: float
     size: int
 
-    def floor(self, query: np.ndarray, z: float = FLOOR_Z) -> float:
+    def floor(self, query: np.ndarray) -> float:
+        """The result set's floor: about the closest 7% of the catalogue."""
+        return self._floor(query, FLOOR_Z, SMALL_FLOOR)
+
+    def good_floor(self, query: np.ndarray) -> float:
+        """Neighbours this close match well."""
+        return self._floor(query, GOOD_Z, SMALL_GOOD)
+
+    def _floor(self, query: np.ndarray, z: float, small: float) -> float:
         if self.size < MIN_SAMPLE:
-            return SMALL_FLOOR if z == FLOOR_Z else SMALL_GOOD
+            return small
         spread = float(np.sqrt(max(query @ self.covariance @ query, 1e-12)))
         return max(MIN_FLOOR, float(query @ self.mean) + z * spread)
 

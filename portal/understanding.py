@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from catalogue.models import Opportunity, Status
 from indexer import wording
-from indexer.embeddings import GOOD_Z, STATS_TTL, VectorStats, vector_stats
+from indexer.embeddings import STATS_TTL, VectorStats, vector_stats
 from indexer.encoders import EncoderUnavailable
 from indexer.spelling import Speller, known_words, word_counts
 
@@ -92,7 +92,7 @@ class Understanding:
             self._stats = stats
         if stats is None:
             return None
-        return stats.floor(vector), stats.floor(vector, GOOD_Z)
+        return stats.floor(vector), stats.good_floor(vector)
 
 
 def understanding() -> Understanding:

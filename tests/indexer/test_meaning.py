@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from catalogue.models import Embedding, Opportunity
 from harvesters.runner import run
 from indexer import fusion, wording
-from indexer.embeddings import Embedder, passage_texts, vector_stats
+from indexer.embeddings import passage_texts, vector_stats
 from indexer.encoders import BundledEncoder, Counted, EncoderUnavailable, HttpEncoder, make_encoder
 from indexer.protocol import SearchQuery
 from indexer.spelling import Speller, word_counts
