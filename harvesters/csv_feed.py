@@ -58,13 +58,16 @@ class CsvHarvester(Harvester):
 
 
 def read_csv(data: bytes) -> Iterator[list[str]]:
+    """Rows of an RFC 4180 file (as Excel and Python write it); only the delimiter is guessed,
+    from the header line: a guessed quoting (the Sniffer turns doubled quotes off when the
+    header has no quotes) shifted the columns of every cell with a doubled quote."""
     text = decode(data)
     try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), dialect)
+        yield from csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     except csv.Error as exc:
         raise SourceError(f"not a readable CSV file: {exc}") from exc
 

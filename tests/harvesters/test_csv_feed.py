@@ -177,3 +177,19 @@ def test_the_shipped_template_loads_complete(session, make_source):
     header = (ROOT / "harvesters" / "templates" / "learncat-template.csv").read_text().splitlines()[0]
     columns = {re.sub(r"_(en|de)$", "", c) for c in header.split(",")}
     assert columns == documented  # the template file and its documentation agree
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_doubled_quotes_are_read_as_the_standard_says(session, make_source, tmp_path, delimiter):
+    """Excel and Python write a quote inside a cell as two; the header has no quotes at all."""
+    rows = [offer("Q1", title_en='Using "Excel" for budgets', ects="2",
+                  learning_outcomes_en='Build a "what if" table|Chart a budget'),
+            offer("Q2", title_en="Plain title", ects="3")]
+    path = write_csv(tmp_path / "quotes.csv", rows, delimiter=delimiter)
+    assert '""Excel""' in path.read_text("utf-8") and '"' not in path.read_text().split("\n")[0]
+    source = make_source(path)
+    assert run(session, source).added == 2
+    by_id = active(session, source)
+    assert by_id["Q1"].title == {"en": 'Using "Excel" for budgets'}
+    assert by_id["Q1"].learning_outcomes["en"] == ['Build a "what if" table', "Chart a budget"]
+    assert (by_id["Q1"].ects, by_id["Q2"].ects) == (2, 3)
