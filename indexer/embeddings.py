@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,36 +74,30 @@ def from_bytes(data: bytes) -> np.ndarray:
 
 
 class Embedder:
-    """Attaches ``doc["vector"]`` to documents, encoding only texts it has never stored.
-    ``encoded`` counts the passages the encoder was asked for (tests and benchmarks read it)."""
+    """Attaches ``doc["vector"]`` to documents, encoding only texts it has never stored."""
 
-    def __init__(self, session: Session, encoder: Encoder, progress: Callable[[int], None] | None = None):
+    def __init__(self, session: Session, encoder: Encoder):
         self.session = session
         self.encoder = encoder
-        self.progress = progress
-        self.encoded = 0
         self.error: EncoderUnavailable | None = None
 
     def attach(self, docs: list[dict]) -> list[dict]:
         """Sets each document's vector (a list of floats); raises EncoderUnavailable."""
-        texts = {text_hash(t): t for doc in docs for t in passage_texts(doc)}
+        hashes = [{text_hash(t): t for t in passage_texts(doc)} for doc in docs]
+        texts = {h: t for per_doc in hashes for h, t in per_doc.items()}
         known = self._stored(list(texts))
         missing = [h for h in texts if h not in known]
         for start in range(0, len(missing), BATCH):
             chunk = missing[start:start + BATCH]
             vectors = self.encoder.encode_passages([texts[h] for h in chunk])
-            self.encoded += len(chunk)
             for h, v in zip(chunk, vectors):
                 known[h] = v
                 self.session.add(Embedding(model=self.encoder.name, text_hash=h, vector=to_bytes(v)))
             self.session.flush()
-            if self.progress:
-                self.progress(len(chunk))
-        for doc in docs:
-            hashes = [text_hash(t) for t in passage_texts(doc)]
+        for doc, per_doc in zip(docs, hashes):
             # float16 values, as the embedded index stores them: both backends see the same
-            doc["vector"] = normalised(np.mean([known[h] for h in hashes], axis=0))[0].astype(
-                np.float16).astype(float).tolist() if hashes else None
+            doc["vector"] = offer_vector([known[h] for h in per_doc]).astype(
+                np.float16).astype(float).tolist() if per_doc else None
         return docs
 
     def _stored(self, hashes: list[str]) -> dict[str, np.ndarray]:
@@ -114,6 +108,11 @@ class Embedder:
                 Embedding.text_hash.in_(hashes[start:start + 500])))
             found.update((h, from_bytes(v)) for h, v in rows)
         return found
+
+
+def offer_vector(passages: list[np.ndarray]) -> np.ndarray:
+    """An offer's vector: its passages' vectors averaged, normalised."""
+    return normalised(np.mean(passages, axis=0))[0]
 
 
 def with_vectors(docs: Iterable[dict], embedder: Embedder | None,
@@ -180,14 +179,13 @@ def vector_stats(session: Session, model: str) -> VectorStats | None:
         chunk = ids[start:start + 500 * step:step]
         docs += [text_fields(o) for o in session.scalars(
             select(Opportunity).where(Opportunity.id.in_(chunk)))]
-    texts = {text_hash(t) for doc in docs for t in passage_texts(doc)}
-    known = Embedder(session, _Named(model))._stored(list(texts))
-    vectors = [np.mean([known[h] for h in hashes], axis=0) for doc in docs
-               if (hashes := [text_hash(t) for t in passage_texts(doc)])
-               and all(h in known for h in hashes)]
+    hashes = [[text_hash(t) for t in passage_texts(doc)] for doc in docs]
+    known = Embedder(session, _Named(model))._stored([h for per_doc in hashes for h in per_doc])
+    vectors = [offer_vector([known[h] for h in per_doc]) for per_doc in hashes
+               if per_doc and all(h in known for h in per_doc)]
     if not vectors:
         return None
-    matrix = normalised(np.array(vectors, dtype=np.float32))
+    matrix = np.array(vectors, dtype=np.float32)
     mean = matrix.mean(axis=0)
     centred = matrix - mean
     covariance = centred.T @ centred / max(len(matrix) - 1, 1)
