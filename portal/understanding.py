@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import func, select
 
 from catalogue.models import Opportunity, Status
@@ -57,7 +58,6 @@ class Understanding:
             counts = word_counts(text for title, outcomes, description in rows for text in (
                 *title.values(), *description.values(),
                 *(o for items in outcomes.values() for o in items)))
-        from flask import current_app
         speller = Speller(counts, known_words(current_app.config["BABEL_TRANSLATION_DIRECTORIES"]))
         self._speller = (state, now, speller)
         return speller
@@ -96,5 +96,4 @@ class Understanding:
 
 
 def understanding() -> Understanding:
-    from flask import current_app
     return current_app.extensions.setdefault("learncat.understanding", Understanding())
