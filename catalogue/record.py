@@ -19,9 +19,11 @@ class OpportunityRecord:
     description: Text = field(default_factory=dict)
     learning_outcomes: dict[str, list[str]] = field(default_factory=dict)
     awarding_body: str | None = None
+    awarding_bodies: list[str] = field(default_factory=list)  # all of them (joint awards)
     country: str | None = None
     region: str | None = None
     ects: float | None = None
+    credits: list[dict] = field(default_factory=list)  # as stated: {value, scheme, level?}
     workload_hours: float | None = None
     eqf_level: int | None = None
     qf_ehea_cycle: str | None = None
@@ -38,21 +40,27 @@ class OpportunityRecord:
     further_info_url: str | None = None
     start_dates: list[str] = field(default_factory=list)
     start_anytime: bool = False
+    # each presentation: {start, end, apply_from, apply_until, study_mode, places, venue}
+    sessions: list[dict] = field(default_factory=list)
     duration_value: float | None = None
     duration_unit: str | None = None
     languages: list[str] = field(default_factory=list)
     places: list[dict] = field(default_factory=list)  # {city, nuts, country, lat, lon}
     price: float | None = None
     currency: str | None = None
+    prices: list[dict] = field(default_factory=list)  # {amount, currency, condition}
     funding: list[str] = field(default_factory=list)
     target_groups: list[str] = field(default_factory=list)
     accessibility: Text = field(default_factory=dict)
     isced_f: list[str] = field(default_factory=list)
+    subject_codes: list[dict] = field(default_factory=list)  # {scheme, code, label}
+    qualification_title: Text = field(default_factory=dict)
     esco_skills: list[str] = field(default_factory=list)
     esco_occupations: list[str] = field(default_factory=list)
     application_url: str | None = None
     application_deadline: str | None = None
     url: str | None = None
+    concept_labels: dict[str, Text] = field(default_factory=dict)  # URI -> labels the feed gives
     extras: dict = field(default_factory=dict)
 
     def content_hash(self) -> str:
@@ -63,4 +71,4 @@ class OpportunityRecord:
 
 RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(OpportunityRecord))
 MULTILINGUAL_FIELDS = ("title", "description", "assessment", "prerequisites", "grading",
-                       "stacks_towards", "accessibility")
+                       "stacks_towards", "accessibility", "qualification_title")
