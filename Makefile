@@ -25,7 +25,7 @@ run: setup
 	$(BIN)/learncat run --host $(HOST) --port $(PORT)
 
 test: setup browser  ## every test, with a real OpenSearch node and PostgreSQL server (scripts/)
-	scripts/with-services $(BIN)/python -m pytest $(PYTEST_ARGS)
+	scripts/with-services $(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 browser:  ## Debian's Chromium for the browser tests (installed when we are root; else they skip)
 	@command -v chromium >/dev/null || { \

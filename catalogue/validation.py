@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
@@ -100,15 +101,21 @@ def _field_errors(r: OpportunityRecord):
             yield FieldError(name, f"longer than {limit} characters ({len(value)})")
     if r.eqf_level is not None and (not _is_int(r.eqf_level) or not 1 <= r.eqf_level <= 8):
         yield FieldError("eqf_level", f"EQF level must be a whole number from 1 to 8, not {r.eqf_level!r}")
-    for name, low, high in (("ects", 0, MAX_ECTS), ("workload_hours", 0, 10_000),
-                            ("price", 0, 1_000_000), ("duration_value", 0, 10_000)):
+    # (field, lowest, highest, whether the lowest itself is accepted): an offer may carry
+    # 0 credits or cost nothing, but it always takes some time
+    for name, low, high, low_ok in (("ects", 0, MAX_ECTS, True),
+                                    ("workload_hours", 0, 10_000, False),
+                                    ("price", 0, 1_000_000, True),
+                                    ("duration_value", 0, 10_000, False)):
         value = getattr(r, name)
         if value is None:
             continue
         if not _is_number(value):
             yield FieldError(name, f"{value!r} is not a number")
-        elif not low < value <= high and not (name == "price" and value == 0):
-            yield FieldError(name, f"{value:g} is outside the accepted range ({low} to {high})")
+        elif value > high or (value < low if low_ok else value <= low):
+            accepted = f"from {low} to {high}" if low_ok else \
+                f"more than {low}, at most {high}"
+            yield FieldError(name, f"{value:g} is outside the accepted range ({accepted})")
     if r.duration_unit is not None and r.duration_unit not in DURATION_UNITS:
         yield FieldError("duration", f"unknown duration unit {r.duration_unit!r}")
     if r.currency is not None and r.currency not in list_currencies():
@@ -134,9 +141,13 @@ def _field_errors(r: OpportunityRecord):
         for text in value if isinstance(value, list) else [value] if value else []:
             if not _is_date(text):
                 yield FieldError(name, f"{text!r} is not a date (YYYY-MM-DD)")
+    for session in r.sessions:
+        for key in ("start", "end", "apply_from", "apply_until"):
+            if session.get(key) is not None and not _is_date(session[key]):
+                yield FieldError("sessions", f"{session[key]!r} is not a date (YYYY-MM-DD)")
     for name in ("url", "application_url", "further_info_url"):
         value = getattr(r, name)
-        if value and not _is_web_url(value):
+        if value and not is_web_url(value):
             yield FieldError(name, f"{value!r} is not an http(s) address")
     for uri in (*r.esco_skills, *r.esco_occupations):
         if not uri.startswith("http://data.europa.eu/esco/"):
@@ -172,6 +183,17 @@ def _is_date(text) -> bool:
     return len(text) == 10
 
 
-def _is_web_url(text: str) -> bool:
-    parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+URL_UNSAFE = re.compile(r"[\s\"'<>\\^`{|}\x00-\x1f\x7f]")  # never raw in an address (RFC 3986)
+
+
+def is_web_url(text: str) -> bool:
+    """An absolute http(s) address with a host and no character RFC 3986 leaves out of URLs
+    (quotes, spaces, angle brackets...): what the pages may link to."""
+    if not isinstance(text, str) or URL_UNSAFE.search(text):
+        return False
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)

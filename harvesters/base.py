@@ -1,6 +1,7 @@
 """The Harvester seam: a format module maps a provider's records; the runner does the bookkeeping."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from dataclasses import dataclass, field
@@ -53,9 +54,11 @@ class Harvester:
     name: ClassVar[str]
     complete: ClassVar[bool] = True  # a full snapshot: records missing from it are retired
     incremental: ClassVar[bool] = False
+    wanted: ClassVar[str] = "record"  # what it catalogues, for the warning of a run that found none
 
     def __init__(self) -> None:
         self.notices: list[Notice] = []
+        self.found: Counter[str] = Counter()  # what the source held instead of records, by type
         self.since: datetime | None = None
         self._noticed: set[str] = set()
 
@@ -65,6 +68,13 @@ class Harvester:
         if key not in self._noticed:
             self._noticed.add(key)
             self.notices.append(Notice(field, message))
+
+    def nothing_found(self) -> str:
+        """Why a source that was read gave nothing to catalogue: the types it held instead, so
+        that a page of other markup or a file of another format does not pass for an empty feed."""
+        held = ", ".join(f"{n} {kind}" for kind, n in self.found.most_common())
+        return (f"nothing to catalogue: found {held}, but no {self.wanted}" if held
+                else f"nothing to catalogue: the source holds no {self.wanted}")
 
     def gather(self, source: Source, fetch: Fetch) -> Iterator[RawRecord]:
         raise NotImplementedError

@@ -9,6 +9,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 
+from catalogue import prices
 from catalogue.record import MULTILINGUAL_FIELDS, OpportunityRecord
 from catalogue.validation import FieldError, validate
 
@@ -35,26 +36,50 @@ TRUE, FALSE = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}
 @registry.register
 class CsvHarvester(Harvester):
     name = "csv"
+    wanted = "data row"
 
     def gather(self, source, fetch: Fetch) -> Iterator[RawRecord]:
-        data = fetch(source.location)
-        rows = read_xlsx(data) if data[:4] == b"PK\x03\x04" else read_csv(data)
-        header = [h.strip().lower() for h in next(rows, [])]
-        if "id" not in header or not any(h.startswith("title_") for h in header):
-            raise SourceError("the header row needs an 'id' column and at least one "
-                              "'title_<language>' column (see the template)")
-        unknown = [h for h in header if h and h not in PLAIN_COLUMNS and not TEXT_COLUMN.match(h)]
-        if unknown:
-            self.notices.append(Notice(", ".join(unknown), "columns learncat does not know are "
-                                       "kept as extras"))
+        rows = read_rows(fetch(source.location))
+        names = [h.strip() for h in next(rows, [])]
+        mapping = None
+        if (source.options or {}).get("mapping"):  # the provider's own columns
+            from .csv_mapping import Mapping  # csv_mapping builds on this module
+            mapping = Mapping.load(source.options["mapping"]).bind(names)
+            self.notices.extend(mapping.notices)
+            header = names
+        else:
+            header = self.template_header(names)
         for number, cells in enumerate(rows, start=2):
             if not any(c.strip() for c in cells):
                 continue
             row = {h: c.strip() for h, c in zip(header, cells) if h}
-            yield RawRecord(remote_id=row.get("id") or None, data=row, position=number)
+            if mapping:
+                mapped = mapping.apply(row)
+                yield RawRecord(mapped.cells.get("id") or None, data=mapped, position=number)
+            else:
+                yield RawRecord(remote_id=row.get("id") or None, data=row, position=number)
+
+    def template_header(self, names: list[str]) -> list[str]:
+        header = [h.lower() for h in names]
+        if "id" not in header or not any(h.startswith("title_") for h in header):
+            raise SourceError("the header row needs an 'id' column and at least one "
+                              "'title_<language>' column (see the template), or give the "
+                              "source a column mapping (learncat sources mapping)")
+        unknown = [h for h in header if h and h not in PLAIN_COLUMNS and not TEXT_COLUMN.match(h)]
+        if unknown:
+            self.notices.append(Notice(", ".join(unknown), "columns learncat does not know are "
+                                       "kept as extras"))
+        return header
 
     def parse(self, raw: RawRecord) -> OpportunityRecord:
-        return RowParser(raw.data).record()
+        if isinstance(raw.data, dict):
+            return RowParser(raw.data).record()
+        return raw.data.record()  # a csv_mapping.MappedRow
+
+
+def read_rows(data: bytes) -> Iterator[list[str]]:
+    """The rows of a workbook's first sheet or of a CSV file, header first."""
+    return read_xlsx(data) if data[:4] == b"PK\x03\x04" else read_csv(data)
 
 
 def read_csv(data: bytes) -> Iterator[list[str]]:
@@ -154,8 +179,14 @@ class RowParser:
         r.duration_value, r.duration_unit = self.duration("duration")
         r.languages = self.codes("languages")
         r.places = self.places()
-        r.price = self.number("price")
         r.currency = self.code("currency", str.upper)
+        known = len(self.errors)
+        r.price = self.number("price")
+        if len(self.errors) > known and (found := prices.parse(self.text("price"), r.currency)):
+            del self.errors[known:]  # not a bare number but text with amounts ("€450; €300")
+            prices.apply(r, found)
+        elif r.price is not None:
+            r.prices = prices.collapse([{"amount": r.price, "currency": r.currency}])
         r.funding = self.codes("funding")
         r.target_groups = self.codes("target_groups")
         r.isced_f = self.codes("isced_f")

@@ -3,6 +3,8 @@
 Both bindings use ELM's property names, so the XML is first turned into the node dictionaries the
 JSON-LD has (ids, language maps, references) and one mapper reads either. ELM properties learncat
 has no field for, and values it cannot map, go to ``extras`` with one notice per property.
+A value of the wrong type (an ``id`` given as a list) rejects its record with the reason, and a
+document nested deeper than any ELM document is refused as a whole.
 """
 from __future__ import annotations
 
@@ -15,8 +17,10 @@ from collections.abc import Iterator
 from babel.core import get_global
 from lxml import etree
 
+from catalogue import credits as credit_schemes
 from catalogue import vocabularies as vocab
 from catalogue.record import OpportunityRecord
+from catalogue.sanitize import plain
 from catalogue.validation import FieldError, validate
 
 from .base import Fetch, Harvester, InvalidRecord, RawRecord, SourceError, registry
@@ -27,8 +31,15 @@ LOQ_NS = "http://data.europa.eu/snb/model/ap/loq"
 TIERS = ({"LearningOpportunity"}, {"LearningAchievementSpecification", "Qualification"},
          {"LearningActivitySpecification"})
 ECTS = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
+ECVET = "http://data.europa.eu/snb/education-credit/60b314e826"
+CREDIT_SYSTEMS = {ECTS: "ECTS", ECVET: "ECVET"}  # the Commission's credit-system concepts
+# A framework level's label as the Commission's list writes it: "RQF Level 6", "AT: NQF Level 5"
+LEVEL_LABEL = re.compile(r"(?P<framework>.+?)[\s:]+level\s+(?P<level>\S.*)", re.I)
+FRAMEWORK_CODES = {"IE NQF": "NFQ-IE"}  # the list's abbreviation -> the code learncat writes
+MAX_DEPTH = 100  # levels of JSON nesting; the Commission's samples use about 15
 ESCO, NUTS = "http://data.europa.eu/esco/", "http://data.europa.eu/nuts/code/"
 SKILL_KEYS = ("relatedESCOSkill", "relatedSkill")
+MULTILINE = {"noteLiteral", "description"}  # XML texts whose line breaks are kept (lists)
 XML_NAMES = {"EQFLevel": "eqfLevel", "ISCEDFCode": "thematicArea", "NQFLevel": "nqfLevel",
              "contentUrl": "contentURL", "type": "dcType"}  # XML element -> JSON-LD term
 LANG_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*", re.I)
@@ -40,6 +51,8 @@ UNITS = ("year", "month", "week", "day", "hour", "minute", "second")
 
 class ElmHarvester(Harvester):
     """Gathers the record nodes of one document; ``read`` turns the bytes into a Graph."""
+    wanted = ("LearningOpportunity, LearningAchievementSpecification, Qualification or "
+              "LearningActivitySpecification")
 
     def read(self, data: bytes) -> Graph:
         raise NotImplementedError
@@ -50,16 +63,22 @@ class ElmHarvester(Harvester):
             nodes = [n for n in graph.typed if tier & types(n)]
             if nodes:
                 break
-        else:
-            raise SourceError("no LearningOpportunity, LearningAchievementSpecification, "
-                              "Qualification or LearningActivitySpecification in this document")
+        else:  # a document of another kind: name what it holds
+            self.found.update(str(t) for n in graph.typed for t in types(n))
+            raise SourceError(self.nothing_found())
         for position, node in enumerate(nodes, start=1):
             nid = node.get("id")
-            yield RawRecord(remote_id=nid if isinstance(nid, str) and nid.strip() else None,
+            if nid is not None and not isinstance(nid, str):  # named in the report as given
+                nid = json.dumps(nid, ensure_ascii=False, default=str)[:200]
+            yield RawRecord(remote_id=nid if nid and nid.strip() else None,
                             data=(graph, node), position=position)
 
     def parse(self, raw: RawRecord) -> OpportunityRecord:
-        return Mapper(self, *raw.data).record()
+        graph, node = raw.data
+        if not ident(node):
+            raise InvalidRecord([FieldError("id", "the identifier must be one text, not "
+                                            f"{describe(node.get('id'))}")])
+        return Mapper(self, graph, node).record()
 
     def notice(self, key: str, field: str, message: str) -> None:
         self.notice_once(key, field, message)
@@ -70,11 +89,7 @@ class ElmJsonLdHarvester(ElmHarvester):
     name = "elm-jsonld"
 
     def read(self, data: bytes) -> Graph:
-        try:
-            doc = unwrap(json.loads(data))
-            return Graph(walk(normalise(doc)))
-        except (ValueError, RecursionError) as exc:
-            raise SourceError(f"not valid JSON: {exc}") from exc
+        return Graph(walk(normalise(unwrap(load_json(data)))))
 
 
 @registry.register
@@ -97,13 +112,39 @@ class ElmLoqXmlHarvester(ElmHarvester):
 
 # --- reading the two bindings into plain nodes ---------------------------------------------------
 
+def load_json(data: bytes | str):
+    """The parsed JSON, refused as a source error when it is not JSON or nests deeper than
+    MAX_DEPTH (the mapping walks the tree recursively)."""
+    too_deep = SourceError(f"the JSON is nested more than {MAX_DEPTH} levels deep; "
+                           "an ELM document needs far fewer")
+    try:
+        doc = json.loads(data)
+    except RecursionError:
+        raise too_deep from None
+    except ValueError as exc:
+        raise SourceError(f"not valid JSON: {exc}") from exc
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise too_deep
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) \
+            else ()
+        stack.extend((v, depth + 1) for v in items if isinstance(v, (dict, list)))
+    return doc
+
+
 def unwrap(doc):
     """A signed credential (JWS JSON serialisation) carries the credential as its payload."""
     while isinstance(doc, dict) and isinstance(doc.get("payload"), str) and "signatures" in doc:
         payload = doc["payload"]
         if not payload.lstrip().startswith(("{", "[")):
-            payload = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-        doc = json.loads(payload)
+            try:
+                payload = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+            except ValueError as exc:
+                raise SourceError(f"the signed credential's payload is not base64: {exc}") \
+                    from exc
+        doc = load_json(payload)
     return doc
 
 
@@ -152,7 +193,14 @@ def xml_value(element):
     if len(element) or element.get("idref") or element.get("uri"):
         return xml_node(element)
     lang = element.get("language") or lang_of(element)
-    return {lang.lower(): text(element)} if lang else text(element)
+    value = lines(element) if etree.QName(element).localname in MULTILINE else text(element)
+    return {lang.lower(): value} if lang else value
+
+
+def lines(element) -> str:
+    """An element's text with spaces collapsed within lines and its line breaks kept."""
+    found = (" ".join(line.split()) for line in "".join(element.itertext()).splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(found)).strip()
 
 
 def walk(value) -> Iterator[dict]:
@@ -169,6 +217,23 @@ def types(node: dict) -> set[str]:
     return set(node.get("type") or [])
 
 
+def ident(node: dict | None) -> str | None:
+    """A node's id when it is one non-empty text (a list or a number is no identifier)."""
+    nid = (node or {}).get("id")
+    return nid if isinstance(nid, str) and nid.strip() else None
+
+
+def describe(value) -> str:
+    """What a value of the wrong type is, for a report: 'a list of 2 values', 'the number 5'."""
+    if isinstance(value, list):
+        return f"a list of {len(value)} values"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return f"the number {value}" if isinstance(value, (int, float)) else repr(value)
+
+
 class Graph:
     """The document's nodes by id (the fullest copy of each), so references resolve anywhere."""
 
@@ -176,8 +241,7 @@ class Graph:
         self.nodes: dict[str, dict] = {}
         typed: dict[object, dict] = {}  # in document order; blank nodes each count
         for node in nodes:
-            nid = node.get("id")
-            nid = nid if isinstance(nid, str) else None
+            nid = ident(node)
             if nid is not None and len(node) > len(self.nodes.get(nid, ())):
                 self.nodes[nid] = node
             if types(node):
@@ -186,7 +250,8 @@ class Graph:
         self.instances: dict[str, list[dict]] = defaultdict(list)  # spec id -> what it specifies
         for node in self.nodes.values():
             for spec in self.all(node, "specifiedBy"):
-                self.instances[spec.get("id")].append(node)
+                if ident(spec):
+                    self.instances[ident(spec)].append(node)
 
     def resolve(self, value) -> dict | None:
         key = value.get("id") if isinstance(value, dict) else value
@@ -216,6 +281,8 @@ def texts(values, default: str = "und") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
 
     def add(lang, value):
+        if not isinstance(lang, str):  # an "@language" that is not a tag
+            lang = default
         for v in as_list(value):
             if isinstance(v, str) and v.strip() and v.strip() not in out.get(lang.lower(), []):
                 out.setdefault(lang.lower(), []).append(v.strip())
@@ -299,9 +366,13 @@ def duration(value) -> dict[str, float]:
     return {unit: v for unit, v in parts.items() if v}
 
 
+def last_segment(uri) -> str:
+    return uri.rstrip("/").rsplit("/", 1)[-1] if isinstance(uri, str) else ""
+
+
 def country(uri: str | None) -> str | None:
     """An EU authority country URI (.../country/IRL) as ISO 3166 alpha-2."""
-    code = (uri or "").rstrip("/").rsplit("/", 1)[-1].upper()
+    code = last_segment(uri).upper()
     if len(code) == 3:
         code = (get_global("territory_aliases").get(code) or [""])[0]
     return code if vocab.is_country(code) else None
@@ -309,9 +380,68 @@ def country(uri: str | None) -> str | None:
 
 def language(uri: str | None) -> str | None:
     """An EU authority language URI (.../language/ENG) as the ISO 639 code CLDR knows."""
-    code = (uri or "").rstrip("/").rsplit("/", 1)[-1].lower()
+    code = last_segment(uri).lower()
     code = get_global("language_aliases").get(code, code)
     return code if vocab.is_language(code) else None
+
+
+BULLET = re.compile(r"\s*(?:[-*\u2022\u00b7\u2013\u2014\u25aa\u25e6\u2023\u25cf]"
+                    r"|\(?(?:\d{1,2}|[a-z])[.)])\s+", re.I)
+HTML_BREAK = re.compile(r"<\s*(?:li\b[^>]*|br\s*/?|/?p\b[^>]*|/li)\s*>", re.I)
+
+
+def statements(text: str) -> list[str]:
+    """A learning-outcome text as its statements: a lead-in ("... is able to:") and the items
+    of a list it clearly holds (bullet or numbered lines, lines after a colon, three or more
+    parts separated by "; " after a colon, HTML list items); other text stays one statement."""
+    if HTML_BREAK.search(text):
+        text = HTML_BREAK.sub(lambda m: "\n- " if m.group(0).lower().startswith("<li")
+                              else "\n", text)
+        text = plain(text)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    marked = [bool(BULLET.match(line)) for line in lines]
+    if sum(marked) >= 2:
+        start = marked.index(True)
+        items = [" ".join(lines[:start])] if start else []
+        for line, bullet in zip(lines[start:], marked[start:]):
+            if bullet:
+                items.append(BULLET.sub("", line, count=1))
+            else:  # a wrapped item continues
+                items[-1] = f"{items[-1]} {line}"
+        return [i for i in items if i]
+    if len(lines) >= 3 and lines[0].endswith(":"):
+        return lines
+    lead, colon, rest = " ".join(lines).partition(":")
+    parts = [p.strip().rstrip(";").strip() for p in rest.split(";")] if colon else []
+    if len(parts) >= 3 and all(parts):  # one semicolon is prose, two after a colon a list
+        return [f"{lead.strip()}:", *parts]
+    return [" ".join(lines)] if lines else []
+
+
+def framework_level(name: str | None) -> str | None:
+    """A level's label -> '<FRAMEWORK> <level>': the frameworks catalogue/credits.py knows as it
+    writes them, any other as the Commission's list abbreviates it ('LTQF Level 6' -> 'LTQF 6',
+    'IE NQF Level 8' -> 'NFQ-IE 8'); None when it names no level."""
+    known = credit_schemes.framework_level(name)
+    match = LEVEL_LABEL.fullmatch((name or "").strip())
+    if known or not match:
+        return known
+    framework = re.sub(r"[\s:]+", " ", match["framework"]).strip()
+    return f"{FRAMEWORK_CODES.get(framework, framework)} {match['level'].strip()}"
+
+
+def credit_scheme(framework: dict) -> str | None:
+    """learncat's code for a credit framework concept, else the label the feed gives it."""
+    if ident(framework) in CREDIT_SYSTEMS:
+        return CREDIT_SYSTEMS[ident(framework)]
+    return credit_schemes.scheme_code(label(framework)) or ident(framework)
+
+
+def same_text(a: str, b: str) -> bool:
+    """Equal but for case, spaces and punctuation: an outcome 'title' that repeats the course's."""
+    def key(text):
+        return " ".join(re.findall(r"\w+", text.casefold()))
+    return key(a) == key(b)
 
 
 # --- mapping -------------------------------------------------------------------------------------
@@ -332,11 +462,11 @@ class Mapper:
         self.spec = next(iter(graph.all(node, "learningAchievementSpecification")), None)
         self.layers = [node] + ([self.spec] if self.spec else [])
         self.used = {"id", "type", "learningAchievementSpecification"}
-        self.spec_extras: dict = {"id": self.spec.get("id")} if self.spec else {}
-        self.r = OpportunityRecord(remote_id=node.get("id"))
+        self.spec_extras: dict = {"id": ident(self.spec)} if self.spec else {}
+        self.r = OpportunityRecord(remote_id=ident(node))
         # what instances (achievements, activities) of this specification say, in a credential
         self.instances = [i for layer in self.layers
-                          for i in graph.instances.get(layer.get("id"), [])]
+                          for i in graph.instances.get(ident(layer), [])]
         self.lang = next(filter(None, map(language, self.uris("defaultLanguage") + self.uris(
             "language"))), "und")
 
@@ -353,7 +483,7 @@ class Mapper:
         return [n for n in map(self.g.resolve, self.get(key)) if n is not None]
 
     def uris(self, key: str) -> list[str]:
-        return [n["id"] for n in self.nodes(key) if isinstance(n.get("id"), str)]
+        return [n["id"] for n in self.nodes(key) if ident(n)]
 
     def keep(self, key: str, value, why: str = "has no catalogue field", extras=None) -> None:
         if value in (None, [], {}, ""):
@@ -390,8 +520,10 @@ class Mapper:
         self.single("eqfLevel", eqf)
         r.isced_f = self.codes("thematicArea", "isced_f")
         levels = self.nodes("nqfLevel")
-        r.nqf_level = self.single("nqfLevel", [label(n) for n in levels if label(n)])
-        self.keep("nqfLevel", [n for n in levels if not label(n)], "has no label")
+        r.nqf_level = self.single("nqfLevel", list(dict.fromkeys(
+            filter(None, (framework_level(label(n)) for n in levels)))))
+        self.keep("nqfLevel", [n for n in levels if not framework_level(label(n))],
+                  "has no label naming a framework and level ('RQF Level 6')")
         r.participation_form = self.single("mode", self.codes("mode", "participation_forms"))
         r.target_groups = self.codes("targetGroup", "target_groups")
         r.languages = self.languages()
@@ -420,25 +552,45 @@ class Mapper:
         return r
 
     def outcomes(self) -> None:
+        """Statements from the summary and each outcome's notes, split where they are a list;
+        an outcome's title too, unless it only repeats the course title."""
         r = self.r
+        course = [t for layer in self.layers
+                  for ts in texts(layer.get("title"), self.lang).values() for t in ts]
+
+        def add(lang: str, items) -> None:
+            found = r.learning_outcomes.setdefault(lang, [])
+            found.extend(i for i in dict.fromkeys(items) if i not in found)
+
+        for lang, notes in texts(self.get("learningOutcomeSummary"), self.lang).items():
+            add(lang, [s for note in notes for s in statements(note)])
         skills = []
         for outcome in self.nodes("learningOutcome"):
-            for lang, items in texts(outcome.get("title"), self.lang).items():
-                r.learning_outcomes.setdefault(lang, []).extend(items)
+            titles = texts(outcome.get("title"), self.lang)
+            notes = texts(as_list(outcome.get("description")) +
+                          as_list(outcome.get("additionalNote")), self.lang)
+            for lang in dict.fromkeys([*titles, *notes]):
+                add(lang, [t for t in titles.get(lang, [])
+                           if not any(same_text(t, c) for c in course)])
+                add(lang, [s for note in notes.get(lang, []) for s in statements(note)])
             skills += [(k, s) for k in SKILL_KEYS for s in self.g.all(outcome, k)]
+        r.learning_outcomes = {lang: items for lang, items in r.learning_outcomes.items() if items}
         skills += [(k, s) for k in SKILL_KEYS for s in self.nodes(k)]  # stated on the node itself
         for key, skill in skills:
-            uri = str(skill.get("id"))
-            target = r.esco_occupations if "/occupation/" in uri else r.esco_skills
-            if uri.startswith(ESCO):
-                target.extend([uri] if uri not in target else [])
-            else:
+            uri = ident(skill)
+            if not (uri and uri.startswith(ESCO)):
                 self.keep(key, skill, "is not an ESCO concept")
-        summary = texts(self.get("learningOutcomeSummary"), self.lang)
-        if not r.learning_outcomes:
-            r.learning_outcomes = summary
-        else:
-            self.keep("learningOutcomeSummary", joined(summary))
+                continue
+            target = r.esco_occupations if "/occupation/" in uri else r.esco_skills
+            target.extend([uri] if uri not in target else [])
+            self.concept_label(skill)
+
+    def concept_label(self, concept: dict) -> None:
+        """The labels the file gives a concept the record names, for where learncat has none."""
+        names = first(texts(concept.get("prefLabel"), self.lang))
+        if names:
+            self.r.concept_labels[ident(concept)] = {
+                **names, **self.r.concept_labels.get(ident(concept), {})}
 
     def languages(self) -> list[str]:
         found = []
@@ -451,19 +603,22 @@ class Mapper:
         return found
 
     def credits(self) -> None:
-        """ECTS only when the framework is ECTS: other credit systems stay in extras."""
+        """Every credit as stated (catalogue/credits.py converts other systems); ECTS also
+        as the record's ECTS value."""
         for credit in self.nodes("creditPoint"):
             framework = next(iter(self.g.all(credit, "framework")), {})
-            name = label(framework) or ""
-            point = number(next(iter(as_list(credit.get("point"))), ""))
-            is_ects = framework.get("id") == ECTS or "ects" in name.lower().split() or \
-                "european credit transfer" in name.lower()
-            if is_ects and point is not None and self.r.ects is None:
-                self.r.ects = point
-            else:
-                why = "is a second or unreadable credit" if is_ects else "is not an ECTS credit"
-                self.keep("creditPoint", {"framework": framework.get("id") or name,
-                                          "point": credit.get("point")}, why)
+            scheme = credit_scheme(framework)
+            points = as_list(credit.get("point"))
+            value = number(points[0]) if len(points) == 1 and isinstance(
+                points[0], (str, int, float)) and not isinstance(points[0], bool) else None
+            if scheme is None or value is None or value < 0:
+                self.keep("creditPoint", {"framework": ident(framework) or label(framework),
+                                          "point": credit.get("point")},
+                          "has no credit system or no readable number of credits")
+                continue
+            self.r.credits.append({"value": value, "scheme": scheme})
+            if scheme == "ECTS" and self.r.ects is None:
+                self.r.ects = value
 
     def durations(self) -> None:
         r = self.r
@@ -503,7 +658,8 @@ class Mapper:
                    for b in self.g.all(p, "awardingBody")]
         bodies = bodies or self.nodes("providedBy")
         names = list(dict.fromkeys(filter(None, map(label, bodies))))
-        self.r.awarding_body = self.single("awardingBody", names)
+        self.r.awarding_bodies = names  # a joint award names several
+        self.r.awarding_body = names[0] if names else None
         for body in bodies:
             for loc in self.g.all(body, "location"):
                 for address in self.g.all(loc, "address"):
@@ -567,9 +723,9 @@ class Mapper:
         prices = []
         for detail in details:
             amount = next(iter(self.g.all(detail, "amount")), {})
-            unit = next(iter(self.g.all(amount, "unit")), {}).get("id") or ""
+            unit = last_segment(ident(next(iter(self.g.all(amount, "unit")), {})))
             value = number(next(iter(as_list(amount.get("value"))), ""))
-            prices.append((value, unit.rstrip("/").rsplit("/", 1)[-1].upper() or None))
+            prices.append((value, unit.upper() or None))
         if len(prices) == 1 and prices[0][0] is not None:
             self.r.price, self.r.currency = prices[0]
         elif details:

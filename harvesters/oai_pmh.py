@@ -56,6 +56,7 @@ class _Broken:
 @registry.register
 class OaiPmhHarvester(Harvester):
     name = "oai-pmh"
+    wanted = "OAI-PMH record"
     incremental = True
 
     def __init__(self) -> None:

@@ -1,5 +1,6 @@
-"""schema.org JSON-LD: Course (with its CourseInstances), EducationalOccupationalProgram and
-EducationalOccupationalCredential, read from a sitemap of course pages or from a JSON-LD feed.
+"""schema.org: Course (with its CourseInstances), EducationalOccupationalProgram and
+EducationalOccupationalCredential, read from a JSON-LD feed, from one course page or from a sitemap
+of course pages (JSON-LD, microdata or RDFa Lite markup, harvesters/page_markup.py).
 
 Many providers already publish this markup for search engines, so it is often the cheapest way into
 the catalogue. The compact schema.org terms are read as plain JSON: no remote @context is fetched.
@@ -15,19 +16,22 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urljoin
 
-import lxml.html
 from babel import Locale, UnknownLocaleError
 from lxml import etree
 
+from catalogue import prices
 from catalogue import vocabularies as vocab
 from catalogue.record import OpportunityRecord
 from catalogue.validation import FieldError
 
 from .base import Fetch, Harvester, InvalidRecord, Notice, RawRecord, SourceError, registry
+from .detect import is_html
+from .page_markup import page_documents
 from .xml import parse_xml, text
 
 RECORD_TYPES = {"Course", "EducationalOccupationalProgram", "WorkBasedProgram",
                 "EducationalOccupationalCredential"}
+SCHEMA_TYPE = re.compile(r"(?:https?://schema\.org/|schema:)?(\w+)")  # not 'ceterms:Course'
 CREDENTIAL = "EducationalOccupationalCredential"
 NESTING = ("mainEntity", "itemListElement", "item")  # where pages wrap the course (ItemList...)
 MODES = {
@@ -66,6 +70,7 @@ class _Broken:
 @registry.register
 class SchemaOrgHarvester(Harvester):
     name = "schemaorg"
+    wanted = "Course, EducationalOccupationalProgram or EducationalOccupationalCredential"
 
     def gather(self, source, fetch: Fetch) -> Iterator[RawRecord]:
         data = fetch(source.location)
@@ -75,13 +80,17 @@ class SchemaOrgHarvester(Harvester):
             except (UnicodeDecodeError, ValueError) as exc:
                 raise SourceError(f"not a readable JSON-LD feed: {exc}") from exc
             pages, feed = [(source.location, [document], [])], True
+        elif is_html(data):  # one course page, registered on its own
+            pages, feed = self._pages([source.location], lambda _: data), False
         else:
             pages, feed = self._pages(self._sitemap(data, fetch, source.location), fetch), False
         records: dict[str, RawRecord] = {}
         broken, other = [], 0
         for number, (page, documents, problems) in enumerate(pages, start=1):
             nodes = [n for d in documents for n in _catalogue_nodes(d)]
-            other += bool(documents) and not nodes
+            if documents and not nodes:
+                other += 1
+                self.found.update(t for d in documents for t in outline(d))
             for k, node in enumerate(nodes, start=1):
                 rid = _id(node, page) or f"{page}#{k}"
                 kept = records.get(rid)  # the same course marked up on two pages: keep the fuller
@@ -94,9 +103,9 @@ class SchemaOrgHarvester(Harvester):
             self.complete = False
         yield from records.values()
         yield from broken
-        if other:
-            self.notices.append(Notice(None, f"{other} pages or feeds have JSON-LD but no Course, "
-                                       "EducationalOccupationalProgram or -Credential"))
+        if other and records:  # with no record at all, the runner says what was found
+            self.notices.append(Notice(None, f"{other} pages or feeds have structured data but "
+                                       f"no {self.wanted}"))
 
     def _sitemap(self, data: bytes, fetch: Fetch, location: str, depth: int = 0) -> list[str]:
         root = parse_xml(data)
@@ -111,25 +120,19 @@ class SchemaOrgHarvester(Harvester):
         return list(dict.fromkeys(loc for loc in locs if loc))
 
     def _pages(self, urls: list[str], fetch: Fetch):
-        """(page, JSON-LD documents, problems) for each page of the sitemap."""
+        """(page, documents, problems) for each page: its JSON-LD, microdata and RDFa."""
         without = 0
         for url in urls:
             try:
-                blocks = json_ld_blocks(fetch(url))
+                documents, problems = page_documents(fetch(url))
             except SourceError as exc:
                 yield url, [], [f"cannot read the page: {exc}"]
                 continue
-            without += not blocks
-            documents, problems = [], []
-            for n, block in enumerate(blocks, start=1):
-                try:
-                    documents.append(json.loads(block))
-                except ValueError as exc:
-                    problems.append(f"JSON-LD block {n} of the page is not valid JSON: {exc}")
+            without += not documents and not problems
             yield url, documents, problems
         if without:
-            self.notices.append(Notice(None, f"{without} of {len(urls)} pages in the sitemap have "
-                                       "no JSON-LD (<script type=\"application/ld+json\">)"))
+            self.notices.append(Notice(None, f"{without} of {len(urls)} pages have no structured "
+                                       "data (JSON-LD, microdata or RDFa)"))
 
     def parse(self, raw: RawRecord) -> OpportunityRecord:
         if isinstance(raw.data, _Broken):
@@ -141,16 +144,21 @@ class SchemaOrgHarvester(Harvester):
                          "it could not read): kept as extras")
 
 
-def json_ld_blocks(page: bytes) -> list[str]:
-    """The text of every <script type="application/ld+json"> of an HTML page."""
-    try:
-        doc = lxml.html.document_fromstring(page)
-    except (etree.ParserError, ValueError):
-        return []
-    blocks = [re.sub(r"^\s*(<!\[CDATA\[|<!--)|(\]\]>|-->)\s*$", "", s.text or "")
-              for s in doc.iter("script")
-              if (s.get("type") or "").split(";")[0].strip().lower() == "application/ld+json"]
-    return [b for b in blocks if b.strip()]
+def outline(document, schema: bool = True) -> Iterator[str]:
+    """The types of a document's top-level nodes (and of its @graph's), for the warning of a run
+    that found nothing to catalogue: 'schema.org Event', or another vocabulary's as written
+    ('ceterms:Course'; a bare term counts as schema.org unless an @context says otherwise)."""
+    for node in as_list(document):
+        if not isinstance(node, dict):
+            continue
+        context = node.get("@context")
+        here = schema if context is None else "schema.org" in json.dumps(context)
+        if "@graph" in node:
+            yield from outline(node["@graph"], here)
+        for t in as_list(node.get("@type")):
+            if isinstance(t, str) and t.strip():
+                m = SCHEMA_TYPE.fullmatch(t.strip())
+                yield f"schema.org {m.group(1)}" if m and (here or m.group(1) != t) else t
 
 
 def _catalogue_nodes(document) -> Iterator[dict]:
@@ -234,8 +242,11 @@ class NodeMapper:
             r.price, r.currency = priced[0]["price"], priced[0]["currency"]
             if len({(o["price"], o["currency"]) for o in priced}) > 1:
                 self.extras["offers"] = priced  # the first offer is the catalogue's price
+            r.prices = prices.collapse([{"amount": o["price"], "currency": o["currency"],
+                                         "condition": _condition(o["category"])} for o in priced])
         elif n.get("isAccessibleForFree") in (True, "true", "True"):
             r.price = 0.0
+            r.prices = [{"amount": 0.0, "currency": None, "condition": None}]
         for key, value in n.items():
             if key not in MAPPED:
                 self.keep(key, value)
@@ -364,8 +375,10 @@ def first(value):
 
 
 def types(node: dict) -> set[str]:
-    """Local type names: 'schema:Course' and 'https://schema.org/Course' are 'Course'."""
-    return {re.split(r"[/:#]", t)[-1] for t in as_list(node.get("@type")) if isinstance(t, str)}
+    """schema.org type names: 'schema:Course' and 'https://schema.org/Course' are 'Course';
+    another vocabulary's ('ceterms:Course', 'http://purl.org/ctdl/terms/Course') are none."""
+    return {m.group(1) for t in as_list(node.get("@type")) if isinstance(t, str)
+            and (m := SCHEMA_TYPE.fullmatch(t.strip()))}
 
 
 def texts(value, lang: str) -> dict[str, str]:
@@ -456,6 +469,11 @@ def iso_duration(value) -> tuple[float, str] | None:
     return (round(value, 2), unit) if value > 0 else None
 
 
+def _condition(category: str | None) -> str | None:
+    """An Offer's category as the condition of its price, unless it only says paid or free."""
+    return None if (category or "").strip().lower() in ("", "paid", "free") else category
+
+
 def offer_of(value) -> dict | None:
     """{price, currency, category} of an Offer (price on it or in its priceSpecification)."""
     if not isinstance(value, dict):
@@ -464,11 +482,14 @@ def offer_of(value) -> dict | None:
     spec = spec if isinstance(spec, dict) else {}
     price = value.get("price", spec.get("price"))
     currency = value.get("priceCurrency") or spec.get("priceCurrency")
+    currency = currency.strip().upper() if isinstance(currency, str) else None
     number = to_number(price)
-    if price is not None and number is None:
-        return None
-    return {"price": number, "category": label(value.get("category")),
-            "currency": currency.strip().upper() if isinstance(currency, str) else None}
+    if price is not None and number is None:  # text such as "£1,250" or "Free": its lowest
+        low = prices.lowest(prices.parse(price, currency) if isinstance(price, str) else [])
+        if not low:
+            return None
+        number, currency = low["amount"], low["currency"] or currency
+    return {"price": number, "category": label(value.get("category")), "currency": currency}
 
 
 def country_of(address) -> str | None:

@@ -7,21 +7,22 @@ that cannot be mapped, is kept in ``extras`` and named once in a notice, never d
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
+import math
 import re
 from collections.abc import Iterator
 from copy import deepcopy
 from functools import cache
-from urllib.parse import urlsplit
 
 from babel import Locale
-from babel.numbers import get_territory_currencies, list_currencies
+from babel.numbers import get_territory_currencies
 from lxml import etree
 
-from catalogue import vocabularies as vocab
+from catalogue import credits, prices, sanitize, vocabularies as vocab
 from catalogue.record import OpportunityRecord
-from catalogue.validation import FieldError
+from catalogue.validation import FieldError, is_web_url as web_url
 
 from .base import Fetch, Harvester, InvalidRecord, RawRecord, SourceError, registry
 from .xml import lang_of, parse_xml, text
@@ -49,9 +50,6 @@ ISO_DURATION = re.compile(rf"P(?=\d|T\d)(?:{NUM}Y)?(?:{NUM}M)?(?:{NUM}W)?(?:{NUM
                           rf"(?:T(?=\d)(?:{NUM}H)?(?:{NUM}M)?(?:{NUM}S)?)?")
 ISO_UNITS = ("year", "month", "week", "day", "hour", "minute", "second")
 TEXT_DURATION = re.compile(rf"{NUM}\s*(hour|day|week|month|year)s?\b", re.I)
-COST = re.compile(r"([A-Z]{3}|[£€])?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-                  r"\s*([A-Z]{3})?")  # one amount, with the currency before or after it
-SYMBOLS = {"£": "GBP", "€": "EUR"}  # "$" is left out: which dollar?
 EQF = re.compile(r"(?:EQF[\s:-]*(?:level)?[\s:-]*|http://data\.europa\.eu/snb/eqf/)(\d+)", re.I)
 # XCRI attendanceMode 2.1 (codes and labels) -> Annex I form of participation
 ATTENDANCE = {
@@ -64,6 +62,22 @@ ATTENDANCE_WORDS = (("blended", "blended"), ("mixed", "blended"), ("online", "on
                     ("distance", "online"), ("campus", "onsite"), ("work-based", "onsite"),
                     ("face-to-face", "onsite"))
 NQF_LENGTH = 40  # the catalogue's nqf_level column
+# a start with no date that says learners may begin whenever they like
+ANYTIME = re.compile(r"\b(any ?time|at any point|rolling|flexible|on demand|all year|"
+                     r"year[- ]round|continuous(?:ly)?|ongoing|open start)\b", re.I)
+# XCRI studyMode 2.1 codes (FT, PT, PF part of a full-time programme, FL flexible; NK not known)
+STUDY_MODES = {"ft": "full-time", "pf": "full-time", "pt": "part-time", "fl": "flexible"}
+STUDY_MODE_WORDS = ((re.compile(r"\bfull[- ]?time\b", re.I), "full-time"),
+                    (re.compile(r"\bpart[- ]?time\b", re.I), "part-time"),
+                    (re.compile(r"\bflexib", re.I), "flexible"))
+# dc:subject xsi:type (its local name) -> the scheme's name in subject_codes
+SUBJECT_SCHEMES = (("jacs", "JACS"), ("hecos", "HECoS"), ("ldcs", "LDCS"), ("isced", "ISCED-F"))
+UK_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$", re.I)
+POSTCODE_TOWN = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}\s+(\D+)")  # "80331 München", "L-1234 X"
+STREET = re.compile(r"\b(?:road|rd|street|st|avenue|ave|lane|way|drive|close|place|square|"
+                    r"terrace|crescent|court|row|walk|building|house|campus|floor|unit|box|"
+                    r"rue|via|calle|ulica)\b\.?|(?:stra(?:ss|ß)e|str\.|weg|platz|allee|gasse)$",
+                    re.I)
 BLOCKS = {"p", "div", "li", "br", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
 
 
@@ -74,6 +88,7 @@ def q(namespace: str, name: str) -> str:
 @registry.register
 class XcriCapHarvester(Harvester):
     name = "xcri-cap"
+    wanted = "XCRI-CAP course"
 
     def gather(self, source, fetch: Fetch) -> Iterator[RawRecord]:
         root = parse_xml(fetch(source.location))
@@ -169,8 +184,9 @@ def plain(element: etree._Element) -> str:
 
 def markup(element: etree._Element) -> str:
     """An element's XHTML content as HTML (the sanitiser decides which tags survive)."""
-    if not len(element):
-        return html.escape(text(element), quote=False)
+    if not len(element):  # plain text: its line breaks stay, for the paragraph rule
+        lines = ("".join(element.itertext())).splitlines()
+        return html.escape("\n".join(" ".join(line.split()) for line in lines).strip(), quote=False)
     copy = deepcopy(element)
     for node in copy.iter():
         if isinstance(node.tag, str):
@@ -183,13 +199,59 @@ def markup(element: etree._Element) -> str:
     return " ".join(inner.split())
 
 
+@cache
+def jacs_names() -> dict[str, str]:
+    """JACS 3 code -> name, for feeds that give a code without its name (data/jacs.csv)."""
+    with open(vocab.DATA / "jacs.csv", encoding="utf-8", newline="") as fh:
+        return {r["code"]: r["name"] for r in csv.DictReader(
+            line for line in fh if not line.startswith("#"))}
+
+
+def distinct(parts: list[str]) -> list[str]:
+    """Parts whose text differs (compared without tags, spacing or case), first ones kept."""
+    if len(parts) < 2:
+        return parts
+    seen, kept = set(), []
+    for part in parts:
+        key = " ".join(sanitize.plain(part).split()).casefold()
+        if key not in seen:
+            seen.add(key)
+            kept.append(part)
+    return kept
+
+
+def address_town(location: etree._Element) -> str | None:
+    """The town of a venue without mlo:town: the last locality-like address line before the
+    postcode, a city of the gazetteer first ("University Road, Poppleton, PP99 1PP")."""
+    from indexer.places import lookup
+
+    postcode = text(location.find(q(MLO, "postcode"))).upper()
+    candidates = []
+    for part in (p.strip() for line in location.iterfind(q(MLO, "address"))
+                 for p in text(line).split(",")):
+        town = POSTCODE_TOWN.fullmatch(part)  # "80331 München": the postcode, then the town
+        uk = UK_POSTCODE.search(part)
+        code = postcode if postcode and part.upper().endswith(postcode) else uk and uk[0]
+        if town or code:
+            candidates.append(town[1].strip() if town else part[:len(part) - len(code)].strip())
+            break
+        candidates.append(part)
+    names = [c for c in candidates if c and not any(ch.isdigit() for ch in c)
+             and not STREET.search(c) and c.casefold() not in country_names()]
+    return next((c for c in reversed(names) if lookup(c)), names[-1] if names else None)
+
+
+@cache
+def country_names() -> frozenset[str]:
+    return frozenset(name.casefold() for name in Locale.parse("en").territories.values())
+
+
 def number(value: str) -> float:
-    return float(value.strip().replace(",", "."))
-
-
-def web_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    """A decimal number (a decimal comma too); ValueError for anything else, NaN and infinity."""
+    result = float(value.strip().replace(",", "."))
+    if not math.isfinite(result):
+        raise ValueError(f"{value!r} is not a finite number")
+    return result
 
 
 class OfferParser:
@@ -203,6 +265,7 @@ class OfferParser:
         self.parts: dict[str, dict[str, list[str]]] = {}  # field -> lang -> parts, course first
         self.seen: set[tuple] = set()
         self.procedure_url: str | None = None
+        self.session: dict = {}  # this presentation's dates, mode, places and venue
 
     def record(self) -> OpportunityRecord:
         r = self.r
@@ -223,19 +286,24 @@ class OfferParser:
                 self.parts.setdefault("description", {}).setdefault(lang, []).extend(parts)
         for name, by_lang in self.parts.items():
             if name == "learning_outcomes":
-                r.learning_outcomes = by_lang
+                r.learning_outcomes = {lang: distinct(items) for lang, items in by_lang.items()}
             else:
                 setattr(r, name, {lang: self.join(name, parts) for lang, parts in by_lang.items()})
         r.application_url = r.application_url or self.procedure_url
+        if self.session:
+            r.sessions = [self.session]
         if self.errors:
             raise InvalidRecord(self.errors)
         return r
 
     @staticmethod
     def join(name: str, parts: list[str]) -> str:
+        """Distinct parts once each (a presentation often repeats its course's description)."""
+        parts = distinct(parts)
         if name != "description" or len(parts) == 1:
             return "\n\n".join(parts)
-        return "".join(p if p.startswith("<") else f"<p>{p}</p>" for p in parts)
+        return "".join(p if sanitize.is_markup(p) else sanitize.paragraphs(p, always=True)
+                       for p in parts)
 
     # --- bookkeeping ---------------------------------------------------------------------------
 
@@ -305,7 +373,22 @@ class OfferParser:
         self.keep("applicationProcedure", plain(element) or href)
 
     def subject(self, element):
-        self.keep("subject", text(element) or element.get("identifier"))
+        """A coded subject (xsi:type names its scheme) -> subject_codes; free words -> extras."""
+        label, code = text(element), (element.get("identifier") or "").strip()
+        kind = (element.get(XSI_TYPE) or "").split(":")[-1]
+        if not (kind and code):
+            self.keep("subject", label or code)
+            return
+        scheme = next((name for word, name in SUBJECT_SCHEMES if word in kind.lower()), kind)
+        if scheme == "JACS":
+            code = code.upper()
+        label = label if label and label != code else (
+            jacs_names().get(code) if scheme == "JACS" else None)
+        entry = {"scheme": scheme, "code": code, "label": label}
+        if entry not in self.r.subject_codes:
+            self.r.subject_codes.append(entry)
+        if scheme == "ISCED-F" and code in vocab.get("isced_f") and code not in self.r.isced_f:
+            self.r.isced_f.append(code)
 
     # --- course: level, qualification, credits -------------------------------------------------
 
@@ -315,7 +398,7 @@ class OfferParser:
         if not value or self.eqf(value):
             return
         if self.r.nqf_level is None and len(value) <= NQF_LENGTH:
-            self.r.nqf_level = value
+            self.r.nqf_level = credits.framework_level(value) or value
         else:
             self.keep("level", value, "a second level, or one too long for a level")
 
@@ -334,12 +417,16 @@ class OfferParser:
             local = etree.QName(child).localname
             if local == "awardedBy":
                 self.r.awarding_body = self.r.awarding_body or text(child)
+            elif local == "title":
+                self.r.qualification_title.setdefault(lang_of(child, "en"), text(child))
             elif local == "educationLevel" and self.eqf(text(child)):
                 continue
             else:
                 self.keep(f"qualification/{local}", text(child))
 
     def credit(self, element):
+        """cm:scheme, cm:level, cm:value as stated (catalogue.credits converts them centrally);
+        a level in a framework learncat knows is also the offer's national level."""
         scheme, level, value = (text(element.find(q(CM, n))) for n in ("scheme", "level", "value"))
         if not (scheme or level or value):
             return
@@ -349,16 +436,18 @@ class OfferParser:
                 amount = number(value)
             except ValueError:
                 self.errors.append(FieldError("credit", f"credit value {value!r} is not a number"))
-        if re.search(r"\bECTS\b|european credit transfer", scheme, re.I):
-            self.r.ects = amount
-        elif re.search(r"\bhours?\b", scheme, re.I):
+        code = credits.scheme_code(scheme)
+        framework = credits.framework_level(level, code)
+        if framework and self.r.nqf_level is None:
+            self.r.nqf_level = framework
+        if code not in credits.schemes() and re.search(r"\bhours?\b", scheme, re.I):  # workload
             self.r.workload_hours = amount
-        else:  # SCQF, CATS, a university's own points: the scheme is the unit
-            self.keep("credit", {"scheme": scheme or None, "value": amount, "level": level or None},
-                      "credits in schemes other than ECTS or hours")
             return
-        if level:
-            self.keep("credit", {"scheme": scheme, "value": amount, "level": level})
+        if code == "ECTS":
+            self.r.ects = amount
+        if amount is not None or level:
+            self.r.credits.append({"value": amount, "scheme": code,
+                                   "level": framework or level or None})
 
     # --- presentation: when, how long, how, where, how much ------------------------------------
 
@@ -380,21 +469,32 @@ class OfferParser:
         day = self.date(element, "start_dates")
         if day:
             self.r.start_dates.append(day)
+            self.session.setdefault("start", day)
+        elif element.get("dtf") is None and ANYTIME.search(text(element)):
+            self.r.start_anytime = True  # "Any time", "Rolling start", "Flexible start dates"
         else:
             self.keep("start", element.get("dtf") or text(element),
                       "a start that is not a full date")
 
     def end(self, element):
-        self.keep("end", self.date(element, "end") or element.get("dtf") or text(element))
+        day = self.date(element, "end")
+        if day:
+            self.session["end"] = day
+        else:
+            self.keep("end", element.get("dtf") or text(element), "an end that is not a full date")
 
     def apply_from(self, element):
-        self.keep("applyFrom",
-                  self.date(element, "applyFrom") or element.get("dtf") or text(element))
+        day = self.date(element, "applyFrom")
+        if day:
+            self.session["apply_from"] = day
+        else:
+            self.keep("applyFrom", element.get("dtf") or text(element),
+                      "an application opening that is not a full date")
 
     def apply_until(self, element):
         day = self.date(element, "application_deadline")
         if day:
-            self.r.application_deadline = day
+            self.r.application_deadline = self.session["apply_until"] = day
         else:
             self.keep("applyUntil", element.get("dtf") or text(element),
                       "a deadline that is not a full date")
@@ -444,6 +544,23 @@ class OfferParser:
         else:
             self.keep("attendanceMode", value or code, "not an XCRI attendanceMode term")
 
+    def study_mode(self, element):
+        value, code = text(element), (element.get("identifier") or "").lower()
+        words = [mode for pattern, mode in STUDY_MODE_WORDS if pattern.search(value)]
+        mode = STUDY_MODES.get(code) or (
+            "flexible" if {"full-time", "part-time"} <= set(words) else next(iter(words), None))
+        if mode:
+            self.session["study_mode"] = mode
+        elif code != "nk":
+            self.keep("studyMode", value or code, "not an XCRI studyMode term")
+
+    def places_available(self, element):
+        value = text(element)
+        if value.isdigit():
+            self.session["places"] = int(value)
+        else:
+            self.keep("places", value, "a number of places that is not a whole number")
+
     def language(self, element):
         code = language_code(text(element))
         if code and code not in self.r.languages:
@@ -452,21 +569,13 @@ class OfferParser:
             self.keep("languageOfInstruction", text(element), "not a language code or name")
 
     def cost(self, element):
+        """Text such as "UK fee: GBP170.00; Ireland fee: GBP360.00": every amount is a price."""
         value = text(element)
-        if value.lower() in ("free", "none", "nil"):
-            self.r.price = 0
-            return
-        match = COST.fullmatch(value)
-        currency = match and (SYMBOLS.get(match[1]) or match[1] or match[3])
-        if not match or (currency and currency not in list_currencies()):
-            self.keep("cost", value, "a cost that is not one amount")
-            return
-        amount = number(match[2].replace(",", ""))
-        currency = currency or self.raw.data["currency"]
-        if amount and not currency:
-            self.keep("cost", value, "an amount in an unknown currency")
-            return
-        self.r.price, self.r.currency = amount, currency if amount else None
+        found = prices.parse(value, self.raw.data["currency"])
+        if found:
+            prices.apply(self.r, self.r.prices + found)
+        else:
+            self.keep("cost", value, "a cost with no amount in a known currency")
 
     def venue(self, element):
         location = element.find(f"{q(XCRI, 'provider')}/{q(MLO, 'location')}")
@@ -475,9 +584,19 @@ class OfferParser:
                             and etree.QName(c).localname not in ("lat", "long")]
                            if location is not None else [])
         self.keep("venue", ", ".join(f for f in fields if f), "venue names and addresses")
+        lines = [name] + ([text(location.find(q(MLO, n))) for n in ("street",)]
+                          + [text(a) for a in location.iterfind(q(MLO, "address"))]
+                          + [text(location.find(q(MLO, n))) for n in ("town", "postcode")]
+                          if location is not None else [])
+        unique: dict[str, str] = {}
+        for line in filter(None, lines):
+            unique.setdefault(line.casefold(), line)
+        address = ", ".join(unique.values())
+        if address:
+            self.session["venue"] = "; ".join(v for v in (self.session.get("venue"), address) if v)
         if location is None:
             return
-        city = text(location.find(q(MLO, "town"))) or None
+        city = text(location.find(q(MLO, "town"))) or address_town(location)
         lat, lon = (text(location.find("{*}" + n)) for n in ("lat", "long"))
         place = {"city": city, "nuts": None, "country": None, "lat": None, "lon": None}
         if lat or lon:
@@ -486,7 +605,13 @@ class OfferParser:
             except ValueError:
                 self.errors.append(FieldError("place_geo", f"{lat!r} {lon!r} is not a latitude "
                                               "and longitude"))
-        if city or place["lat"] is not None:
+        if not city and place["lat"] is not None:
+            from indexer.places import nearest
+
+            near = nearest(place["lat"], place["lon"])
+            if near:
+                place["city"], place["country"] = near.name, near.country
+        if place["city"] or place["lat"] is not None:
             self.r.places.append(place)
 
 
@@ -501,5 +626,6 @@ HANDLERS = {
     q(MLO, "start"): "start", q(XCRI, "end"): "end", q(MLO, "duration"): "duration",
     q(XCRI, "applyFrom"): "apply_from", q(XCRI, "applyUntil"): "apply_until",
     q(XCRI, "applyTo"): "apply_to", q(XCRI, "attendanceMode"): "attendance_mode",
+    q(XCRI, "studyMode"): "study_mode", q(MLO, "places"): "places_available",
     q(MLO, "languageOfInstruction"): "language", q(MLO, "cost"): "cost", q(XCRI, "venue"): "venue",
 }

@@ -26,7 +26,7 @@ def to_document(o: Opportunity) -> dict:
         "provider": o.provider.slug,
         "provider_name": o.provider.name,
         **text_fields(o),
-        "awarding_body": o.awarding_body,
+        "awarding_body": "; ".join(o.awarding_bodies) or o.awarding_body,  # all, joint awards too
         "eqf": o.eqf_level,
         "ects": o.ects,
         "ects_range": ects_range(o.ects),
@@ -51,8 +51,8 @@ def to_document(o: Opportunity) -> dict:
         "skills": o.esco_skills,
         "suggested_skills": [] if o.esco_skills else suggest_skills(o.learning_outcomes),
         "occupations": o.esco_occupations,
-        "skill_labels": sorted({label for uri in o.esco_skills
-                                for label in vocab.esco_labels(uri).values()}),
+        "skill_labels": sorted({label for uri in o.esco_skills for label in
+                                vocab.concept_labels(uri, o.concept_labels).values()}),
         "completeness": len(check.present),
     }
 

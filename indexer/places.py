@@ -206,6 +206,24 @@ def lookup(name: str) -> Place | None:
     return _gazetteer()[0].get(key) if key else None
 
 
+NEAREST_MAX_KM = 50.0  # further than this, a city's name would mislead more than it tells
+
+
+@cache
+def _coordinates() -> tuple[list[Place], np.ndarray, np.ndarray]:
+    """Every city of the gazetteer once (most populous first) with its coordinates as arrays."""
+    cities = sorted(set(_gazetteer()[0].values()), key=lambda p: (-p.population, p.name))
+    return (cities, np.array([c.lat for c in cities]), np.array([c.lon for c in cities]))
+
+
+def nearest(lat: float, lon: float, max_km: float = NEAREST_MAX_KM) -> Place | None:
+    """The city closest to a point (a venue given by coordinates only), if within ``max_km``."""
+    cities, lats, lons = _coordinates()
+    found = distances_km(lat, lon, lats, lons)
+    i = int(np.argmin(found))
+    return cities[i] if found[i] <= max_km else None
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle (haversine) distance on the mean Earth sphere."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

@@ -1,6 +1,7 @@
 """The learncat command: `learncat run`, `learncat demo`, `learncat harvest`, `learncat db upgrade`..."""
 from __future__ import annotations
 
+import json
 import sys
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from indexer.protocol import SearchUnavailable
 
 from harvesters import registry
 from harvesters.base import SourceError
+from harvesters.csv_mapping import MappingError, preview, read_mapping_file
 
 from . import create_app, demo as demo_catalogue
 from .services import fetcher, services
@@ -122,24 +124,57 @@ def sources() -> None:
 @click.argument("provider_slug")
 @click.argument("location")
 @click.option("--format", "fmt", help="csv, xcri-cap, elm-jsonld, elm-loq-xml, schemaorg, "
-              "oai-pmh; detected from the content when left out")
+              "oai-pmh, lheo, ctdl; detected from the content when left out")
 @click.option("--name")
 @click.option("--schedule", help="e.g. daily, weekly")
 @click.option("--disabled", is_flag=True)
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False),
+              help="A CSV/XLSX file's own columns: a column mapping file (TOML or JSON)")
 @with_appcontext
-def sources_add(provider_slug, location, fmt, name, schedule, disabled) -> None:
+def sources_add(provider_slug, location, fmt, name, schedule, disabled, mapping_file) -> None:
     """Register PROVIDER_SLUG's feed or file at LOCATION."""
     with services().sessions() as session:
         provider = session.scalar(select(Provider).where(Provider.slug == provider_slug))
         if provider is None:
             raise click.ClickException(f"no provider {provider_slug!r}")
         try:
+            options = {"mapping": read_mapping_file(mapping_file)} if mapping_file else None
             source = registry.add_source(session, provider, location, fmt, name=name,
                                          schedule=schedule, enabled=not disabled,
-                                         fetch=fetcher())
+                                         fetch=fetcher(), options=options)
         except (SourceError, ValueError) as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(_problem(exc)) from None
         click.echo(f"source {source.id}: {source.format} {source.location}")
+
+
+def _problem(exc: Exception) -> str:
+    """A column mapping's problems one a line; other errors as they are."""
+    if isinstance(exc, MappingError):
+        return "\n  - ".join(["the column mapping cannot be used:", *exc.problems])
+    return str(exc)
+
+
+@sources.command("mapping")
+@click.argument("source_id", type=int)
+@click.argument("mapping_file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--remove", is_flag=True, help="Read the file as the CSV template again")
+@with_appcontext
+def sources_mapping(source_id, mapping_file, remove) -> None:
+    """Show, set (MAPPING_FILE) or --remove a CSV source's column mapping."""
+    with services().sessions() as session:
+        source = session.get(Source, source_id)
+        if source is None:
+            raise click.ClickException(f"no source {source_id}")
+        if mapping_file or remove:
+            try:
+                mapping = None if remove else read_mapping_file(mapping_file)
+                registry.set_mapping(source, mapping, fetcher())
+            except (SourceError, ValueError) as exc:
+                raise click.ClickException(_problem(exc)) from None
+            session.commit()
+        mapping = (source.options or {}).get("mapping")
+        click.echo(json.dumps(mapping, ensure_ascii=False, indent=2) if mapping else
+                   f"source {source_id} has no column mapping")
 
 
 @sources.command("list")
@@ -166,7 +201,8 @@ def demo() -> None:
 @main.command()
 @click.option("--source", "source_ids", type=int, multiple=True, help="Source id (repeatable)")
 @click.option("--all", "all_sources", is_flag=True, help="Every enabled source")
-@click.option("--dry-run", is_flag=True, help="Read and check, change nothing")
+@click.option("--dry-run", is_flag=True, help="Read and check, change nothing; print the "
+              "report, and a mapped spreadsheet's first rows")
 @with_appcontext
 def harvest(source_ids, all_sources, dry_run) -> None:
     """Harvest sources into the catalogue, then update the search index."""
@@ -176,12 +212,26 @@ def harvest(source_ids, all_sources, dry_run) -> None:
         query = select(Source).where(Source.enabled.is_(True)) if all_sources else \
             select(Source).where(Source.id.in_(source_ids))
         grace = timedelta(days=current_app.config["RETIRE_GRACE_DAYS"]) or None
+        runner.close_abandoned_runs(session)
         for source in session.scalars(query).all():
-            with click.progressbar(length=0, label=f"{source.provider.slug}: reading",
-                                   file=sys.stderr, show_pos=True, show_percent=False) as bar:
-                result = runner.run(session, source, dry_run=dry_run, fetch=fetcher(),
-                                    retire_grace=grace, progress=bar.update)
+            try:
+                with click.progressbar(length=0, label=f"{source.provider.slug}: reading",
+                                       file=sys.stderr, show_pos=True, show_percent=False) as bar:
+                    result = runner.run(session, source, dry_run=dry_run, fetch=fetcher(),
+                                        retire_grace=grace, progress=bar.update,
+                                        deadline=current_app.config["HARVEST_DEADLINE"])
+            except runner.SourceBusy as exc:
+                click.echo(f"{source.provider.slug}: {exc}")
+                continue
+            except Exception as exc:  # the database failed under the run: say so, go on
+                session.rollback()
+                click.echo(f"{source.provider.slug}: the harvest stopped: {runner.one_line(exc)}",
+                           err=True)
+                continue
             _summary(source, result)
+            if dry_run:
+                _preview(source)
+                _report(result)
         pending = session.scalar(select(func.count()).where(Opportunity.index_pending.is_(True)))
     if pending:  # each harvest commit updates the index; what is left waits for the engine
         click.echo(f"{pending} offers wait for the search index: run `learncat index sync` "
@@ -199,10 +249,28 @@ def harvest_report(source_id: int) -> None:
         if run is None:
             raise click.ClickException(f"source {source_id} has not been harvested")
         click.echo(f"run {run.id}: {run.status.value} {run.message or ''}")
-        for e in run.errors:
-            where = f"row {e.position}" if e.position else ""
-            click.echo(f"{e.severity.value:<8} {e.stage.value:<9} {e.remote_id or '-':<16} "
-                       f"{where:<8} {e.field or '-':<20} {e.message}")
+        _report(run)
+
+
+def _report(run: HarvestRun) -> None:
+    """A run's errors and warnings, one a line: severity, stage, record, row, field, problem."""
+    for e in run.errors:
+        where = f"row {e.position}" if e.position else ""
+        click.echo(f"{e.severity.value:<8} {e.stage.value:<9} {e.remote_id or '-':<16} "
+                   f"{where:<8} {e.field or '-':<20} {e.message}")
+
+
+def _preview(source: Source, rows: int = 3) -> None:
+    """A mapped source's first rows as the mapping makes them (column -> value)."""
+    if not (source.options or {}).get("mapping"):
+        return
+    try:
+        for position, cells in preview(source, fetcher(), rows):
+            click.echo(f"row {position}:")
+            for column, value in cells.items():
+                click.echo(f"    {column:<24} {value}")
+    except SourceError:
+        pass  # the dry run's summary above says why the file cannot be read
 
 
 @main.group()

@@ -22,6 +22,8 @@ class Defaults:
     OPENSEARCH_TIMEOUT = 5.0
     FETCH_ALLOW_NETWORKS = ""  # e.g. "127.0.0.0/8,10.0.0.0/8": internal addresses feeds may use
     FETCH_CACHE_DIR = str(INSTANCE / "fetch-cache")  # bodies kept for conditional GET
+    FETCH_DEADLINE = 300.0  # seconds one fetch may take in all (a feed trickling bytes is cut)
+    HARVEST_DEADLINE = 3600.0  # seconds one harvest run may take; also how long a lease lasts
     RETIRE_GRACE_DAYS = 0  # days a record may be missing from complete harvests before retiring
     OPERATOR_USER = ""  # the operator pages are closed until both are set
     OPERATOR_PASSWORD_HASH = ""  # werkzeug.security.generate_password_hash(...)
@@ -55,7 +57,8 @@ def load(app, overrides: dict | None = None) -> None:
         if name in os.environ:
             app.config[name] = os.environ[name].lower() in ("1", "true", "yes")
     for name, kind in (("OPENSEARCH_TIMEOUT", float), ("RETIRE_GRACE_DAYS", int),
-                       ("ENCODER_TIMEOUT", float)):
+                       ("ENCODER_TIMEOUT", float), ("FETCH_DEADLINE", float),
+                       ("HARVEST_DEADLINE", float)):
         if os.environ.get(name):
             app.config[name] = kind(os.environ[name])
     app.config.update(overrides or {})

@@ -1,10 +1,12 @@
 """The demo catalogue: register the project's fictional providers and harvest their files
 through the real harvester, provider by provider, then build the search index.
 
-A provider whose source format is not csv publishes its CSV file in that format (demo_feeds):
-the feed is served on loopback during the load and harvested over HTTP like any other feed."""
+A provider whose source format is not csv publishes its CSV file in that format (demo_feeds),
+the others the file itself: each is served on loopback during the load, its dates moved to the
+day of the load (demo_dates), and harvested over HTTP like any other feed."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +21,7 @@ from indexer.encoders import Encoder
 from indexer.protocol import SearchBackend
 from indexer.sync import rebuild
 
-from . import demo_feeds
+from . import demo_dates, demo_feeds
 
 DEMO = Path(__file__).resolve().parent.parent / "catalogue" / "demo"
 PROVIDER_FIELDS = ("name", "legal_name", "identifier", "kind", "country", "region", "city",
@@ -60,12 +62,13 @@ def register(session: Session, entry: dict, folder: Path = DEMO,
 
 def load(session: Session, backend: SearchBackend,
          report: Callable[[Source, HarvestRun], None] = lambda s, r: None,
-         folder: Path = DEMO, encoder: Encoder | None = None) -> int:
-    """Harvest every demo provider, then rebuild the index; returns the indexed count. The feeds
-    are served only during the load; afterwards their sources keep their last good records."""
+         folder: Path = DEMO, encoder: Encoder | None = None,
+         today: dt.date | None = None) -> int:
+    """Harvest every demo provider, with its dates moved for a load on ``today``
+    (demo_dates.today), then rebuild the index; returns the indexed count. The feeds are served
+    only during the load; afterwards their sources keep their last good records."""
     entries = providers(folder)
-    feeds = [e for e in entries if e["source"]["format"] != "csv"]
-    with demo_feeds.published(feeds, folder) as locations:
+    with demo_feeds.published(entries, folder, demo_dates.today(today)) as locations:
         for entry in entries:
             before = session.scalar(select(Source.format).join(Provider)
                                     .where(Provider.slug == entry["slug"])

@@ -4,6 +4,8 @@ demo loads, so that the real harvesters read them through the real fetch path.
 
 Each writer is its harvester read backwards: it states what that harvester maps, in the places it
 looks. What a format cannot carry is listed field by field in tests/portal/test_demo_feeds.py.
+The CSV files' dates are moved to the day of the load first (demo_dates), and the providers that
+publish CSV are served their moved file the same way.
 """
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ from harvesters.csv_feed import CsvHarvester
 from harvesters.elm import ECTS, NUTS
 from harvesters.fetch import read_file
 
+from . import demo_dates
+
 XCRI, DC = "http://xcri.org/profiles/1.2/catalog", "http://purl.org/dc/elements/1.1/"
 MLO, CM = "http://purl.org/net/mlo", "http://purl.org/net/cm"
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
@@ -58,10 +62,14 @@ FEEDS = {"elm-jsonld": "opportunities.jsonld", "xcri-cap": "xcri-cap.xml",
          "schemaorg": "sitemap.xml", "oai-pmh": f"oai?metadataPrefix={OAI_PREFIX}"}
 
 
-def csv_records(path: Path) -> list[OpportunityRecord]:
-    """A demo CSV's offers as the CSV harvester reads them: the content's single source."""
+def csv_records(path: Path, day: dt.date | None = None) -> list[OpportunityRecord]:
+    """A demo CSV's offers as the CSV harvester reads them, dated for a load on ``day`` (as
+    written without one): the content's single source."""
+    def read(location: str) -> bytes:
+        data = read_file(location)
+        return data if day is None else demo_dates.shift(data, day)
     harvester = CsvHarvester()
-    return [harvester.parse(raw) for raw in harvester.gather(Source(location=str(path)), read_file)]
+    return [harvester.parse(raw) for raw in harvester.gather(Source(location=str(path)), read)]
 
 
 def remote_id(fmt: str, slug: str, record: OpportunityRecord) -> str:
@@ -501,11 +509,17 @@ def changed(path: Path) -> dt.datetime:
     return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
 
 
-def publish(entry: dict, folder: Path, root: Path, base_url: str, mounts: dict) -> str:
-    """Write (or mount) one provider's feed, read from its CSV; returns the feed's URL."""
+def publish(entry: dict, folder: Path, root: Path, base_url: str, mounts: dict,
+            day: dt.date) -> str:
+    """Write (or mount) one provider's feed, read from its CSV with the dates of a load on
+    ``day``; returns the feed's URL."""
     fmt, slug, path = entry["source"]["format"], entry["slug"], folder / entry["source"]["file"]
-    records, out = csv_records(path), root / slug
+    out = root / slug
     out.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":  # the file itself, its dates moved
+        (out / path.name).write_bytes(demo_dates.shift(read_file(str(path)), day))
+        return f"{base_url}/{slug}/{quote(path.name)}"
+    records = csv_records(path, day)
     if fmt == "elm-jsonld":
         (out / FEEDS[fmt]).write_bytes(elm_jsonld(slug, records))
     elif fmt == "xcri-cap":
@@ -514,20 +528,26 @@ def publish(entry: dict, folder: Path, root: Path, base_url: str, mounts: dict) 
     elif fmt == "schemaorg":
         schemaorg_site(out, f"{base_url}/{slug}", slug, records)
     elif fmt == "oai-pmh":
-        mounts[f"/{slug}/oai"] = OaiPmhRepository(entry, records, changed(path))
+        # the records changed when the file did, or when a load's dates last moved
+        mounts[f"/{slug}/oai"] = OaiPmhRepository(entry, records,
+                                                  max(changed(path), demo_dates.since(day)))
     else:
         raise ValueError(f"the demo cannot publish {fmt!r}")
     return f"{base_url}/{slug}/{FEEDS[fmt]}"
 
 
 @contextlib.contextmanager
-def published(entries: Iterable[dict], folder: Path) -> Iterator[dict[str, str]]:
-    """Serve the feeds of these providers.json entries on loopback while the block runs:
-    {slug: feed URL}. The files live in a temporary folder; both go when the block ends."""
+def published(entries: Iterable[dict], folder: Path,
+              today: dt.date | None = None) -> Iterator[dict[str, str]]:
+    """Serve the feeds of these providers.json entries on loopback while the block runs, dated
+    for a load on ``today`` (demo_dates.today): {slug: feed URL}. The files live in a temporary
+    folder; both go when the block ends."""
+    day = demo_dates.today(today)
     with tempfile.TemporaryDirectory(prefix="learncat-feeds-") as tmp:
         app = DispatcherMiddleware(static(Path(tmp)), {})
         base_url, stop = serve(app)  # started first: pages and sitemaps name its address
         try:
-            yield {e["slug"]: publish(e, folder, Path(tmp), base_url, app.mounts) for e in entries}
+            yield {e["slug"]: publish(e, folder, Path(tmp), base_url, app.mounts, day)
+                   for e in entries}
         finally:
             stop()

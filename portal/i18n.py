@@ -19,8 +19,20 @@ def select_locale() -> str:
     for candidate in (g.get("lang"), request.args.get("lang")):
         if candidate in languages:
             return candidate
-    return request.accept_languages.best_match(languages) or \
-        current_app.config["BABEL_DEFAULT_LOCALE"]
+    return preferred(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def preferred(languages: list[str]) -> str | None:
+    """The browser's most wanted language we speak, by RFC 4647 lookup: "fr-CH, de;q=0.8" is
+    French (fr-CH falls back to fr before German is considered)."""
+    for tag, quality in request.accept_languages:  # highest quality first
+        if quality <= 0:
+            continue
+        tag = tag.lower().replace("_", "-")
+        for candidate in (tag, tag.split("-")[0]):
+            if candidate in languages:
+                return candidate
+    return None
 
 
 def available_languages(folder: str) -> list[str]:
@@ -67,7 +79,11 @@ def money(amount: float | None, currency: str | None) -> str:
 
 
 def date(text: str | None) -> str:
-    return format_date(dt.date.fromisoformat(text), "medium") if text else ""
+    """An ISO date in the reader's form; anything else as it is (a page never fails on it)."""
+    try:
+        return format_date(dt.date.fromisoformat(text), "medium") if text else ""
+    except (TypeError, ValueError):
+        return str(text)
 
 
 def init_app(app: Flask) -> None:

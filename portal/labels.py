@@ -55,12 +55,61 @@ ELEMENTS = {
 }
 
 
+STUDY_MODES = {"full-time": _l("Full time"), "part-time": _l("Part time"),
+               "flexible": _l("Full or part time")}
+
+
+def session_facts(session: dict) -> list[str]:
+    """One presentation of an offer in plain words: its dates, when to apply, study mode,
+    number of places and venue (each only when the provider stated it)."""
+    start, end = i18n.date(session.get("start")), i18n.date(session.get("end"))
+    mode = session.get("study_mode")
+    facts = [
+        gettext("%(start)s to %(end)s", start=start, end=end) if start and end
+        else gettext("Starts %(date)s", date=start) if start
+        else gettext("Ends %(date)s", date=end) if end else "",
+        gettext("Apply from %(date)s", date=i18n.date(session["apply_from"]))
+        if session.get("apply_from") else "",
+        gettext("Apply by %(date)s", date=i18n.date(session["apply_until"]))
+        if session.get("apply_until") else "",
+        str(STUDY_MODES.get(mode, mode or "")),
+        gettext("Places: %(n)s", n=i18n.number(session["places"]))
+        if session.get("places") is not None else "",
+        session.get("venue") or "",
+    ]
+    return [fact for fact in facts if fact]
+
+
+# Credit schemes (catalogue.credits' codes) as units after a number; other schemes show as named
+CREDIT_UNITS = {"ECTS": _l("ECTS credits"), "UK": _l("UK credits"), "SCQF": _l("SCQF credits"),
+                "ECVET": _l("ECVET points"), "CEU": _l("CEU"),
+                "US-SEMESTER": _l("US semester credit hours"),
+                "US-QUARTER": _l("US quarter credit hours")}
+
+
+def credit(value, scheme: str | None) -> str:
+    """'20 SCQF credits': a credit value in its scheme."""
+    return gettext("%(n)s %(unit)s", n=i18n.number(value), unit=CREDIT_UNITS.get(scheme, scheme))
+
+
+def origin(o, field: str) -> str:
+    """'from 20 SCQF credits' when learncat derived ``field`` from what the provider stated."""
+    source = (o.extras or {}).get("derived", {}).get(field)
+    if not source:
+        return ""
+    stated = source["level"] if "level" in source else credit(source["value"], source["scheme"])
+    return gettext("from %(origin)s", origin=stated)
+
+
 def term(vocabulary: str, code: str | None) -> str:
     """A vocabulary value's label in the reader's language."""
     if not code:
         return ""
     label = vocab.get(vocabulary).label(code)
     return gettext(label) if label != code else code
+
+
+concept = vocab.concept_labels
 
 
 def term_description(vocabulary: str, code: str) -> str:

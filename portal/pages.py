@@ -47,10 +47,16 @@ def search_url(args: MultiDict, endpoint: str = "pages.search", path: dict | Non
     return url_for(endpoint, **(path or {}), **{k: params.getlist(k) for k in params})
 
 
+def kept_args(args: MultiDict) -> dict[str, list[str]]:
+    """The search parameters a link carries over: only known ones, so that a query key such as
+    ``_external`` or ``endpoint`` can never reach ``url_for``."""
+    return {k: v for k, v in args.to_dict(flat=False).items() if k in (*KEPT, "page")}
+
+
 def language_url(code: str, external: bool = False) -> str:
     """This page, with its search, in another language."""
-    values = {**request.view_args, **request.args.to_dict(flat=False), "lang": code}
-    return url_for(request.endpoint, _external=external, **values)
+    values = {**(request.view_args or {}), **kept_args(request.args), "lang": code}
+    return url_for(request.endpoint or "pages.search", _external=external, **values)
 
 
 @bp.app_context_processor
@@ -66,7 +72,9 @@ def vocab_label(code: str, vocabulary: str) -> str:
 
 def home():
     """/ sends a first-time visitor to their language, negotiated from Accept-Language."""
-    return redirect(url_for("pages.search", lang=locale_code(), **request.args.to_dict(flat=False)))
+    response = redirect(url_for("pages.search", lang=locale_code(), **kept_args(request.args)))
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.get("/")

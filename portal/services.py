@@ -69,7 +69,8 @@ def fetcher() -> Fetcher:
     """The harvest fetcher configured for this deployment."""
     config = current_app.config
     networks = tuple(n.strip() for n in config["FETCH_ALLOW_NETWORKS"].split(",") if n.strip())
-    return Fetcher(allow_networks=networks, cache_dir=Path(config["FETCH_CACHE_DIR"]))
+    return Fetcher(allow_networks=networks, cache_dir=Path(config["FETCH_CACHE_DIR"]),
+                   deadline=config["FETCH_DEADLINE"])
 
 
 def services() -> Services:

@@ -33,7 +33,7 @@ def opportunity_json(o: Opportunity) -> dict:
     record = o.to_record()
     check = validate(record)
     data = asdict(record)
-    data.pop("extras")
+    data["derived"] = data.pop("extras").get("derived", {})  # values learncat converted
     return {
         "id": o.id,
         "url": url_for("pages.opportunity", opportunity_id=o.id, _external=True),

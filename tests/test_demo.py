@@ -1,9 +1,13 @@
 """The demo catalogue is what the README promises: varied enough to show every feature."""
+import csv
+import datetime as dt
+import io
+
 from sqlalchemy import select
 
 from catalogue.models import HarvestRun, Opportunity, Provider, RunStatus
 from catalogue.validation import validate
-from portal import demo
+from portal import create_app, demo, demo_dates
 from portal.services import services
 
 
@@ -30,3 +34,52 @@ def test_demo_covers_what_users_need_to_see(demo_app):
         assert sum(c < 9 for c in completeness) >= 3  # a few with mandatory elements missing
         assert all(p.recognition_policy and p.qa_statement for p in providers)
         assert len({o.title.get("en") or next(iter(o.title.values())) for o in offers}) == len(offers)
+
+
+def written_dates() -> tuple[set[dt.date], int]:
+    """Every ISO date in the demo's files, and how many offers' application deadline is
+    already past on the day the files are written for (a closed application, on purpose)."""
+    dates, closed = set(), 0
+    for entry in demo.providers():
+        data = (demo.DEMO / entry["source"]["file"]).read_bytes()
+        dates |= {dt.date.fromisoformat(m.decode()) for m in demo_dates.ISO_DATE.findall(data)}
+        closed += sum(row["application_deadline"] < demo_dates.REFERENCE.isoformat()
+                      for row in csv.DictReader(io.StringIO(data.decode("utf-8")))
+                      if row["application_deadline"])
+    return dates, closed
+
+
+def test_demo_dates_move_with_the_day_it_is_loaded(tmp_path):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
+                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True})
+    days = (dt.date(2027, 6, 17), dt.date(2031, 2, 3))  # the second load reloads in place
+    written, closed = written_dates()
+    loads = []
+    with app.app_context(), services().sessions() as s:
+        for day in days:
+            runs = []
+            demo.load(s, services().search, lambda source, result: runs.append(result), today=day)
+            assert all(r.status is RunStatus.SUCCEEDED and r.rejected == 0 for r in runs)
+            loads.append({(o.source_id, o.remote_id): o.to_record()
+                          for o in s.scalars(select(Opportunity))})
+    assert set(loads[0]) == set(loads[1]) and len(loads[0]) >= 150
+    moved = dt.timedelta(weeks=demo_dates.weeks(days[1]) - demo_dates.weeks(days[0]))
+    starts = 0
+    for day, load in zip(days, loads):
+        back = dt.timedelta(weeks=demo_dates.weeks(day))
+        for key, r in load.items():
+            dated = r.start_dates + [r.application_deadline] + [
+                v for session in r.sessions for k, v in session.items()
+                if k in ("start", "end", "apply_from", "apply_until")]
+            for value in filter(None, dated):  # each as written, moved by whole weeks
+                assert dt.date.fromisoformat(value) - back in written, (key, value)
+            for start in map(dt.date.fromisoformat, r.start_dates):
+                assert start >= day, (key, start, day)  # no start in the past
+                starts += 1
+            if day == days[1]:  # every start moved with the day, on the same weekday
+                assert r.start_dates == [(dt.date.fromisoformat(d) + moved).isoformat()
+                                         for d in loads[0][key].start_dates]
+        past = [k for k, r in load.items()
+                if r.application_deadline and r.application_deadline < day.isoformat()]
+        assert len(past) == closed >= 1  # only the application closed on purpose
+    assert starts >= 200

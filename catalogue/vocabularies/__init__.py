@@ -79,6 +79,12 @@ def esco_labels(uri: str) -> dict[str, str]:
     return _esco(kind).get(uri, {})
 
 
+def concept_labels(uri: str, given: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+    """A concept's labels by language: learncat's ESCO labels, else the ones the feed gave
+    (``given``, an offer's concept_labels), so no concept it named is left a bare id."""
+    return {**(given or {}).get(uri, {}), **esco_labels(uri)}
+
+
 def isced_ancestors(code: str) -> list[str]:
     """An ISCED-F code with its broader fields: 0613 -> [06, 061, 0613]."""
     return [code[:n] for n in (2, 3, 4) if len(code) >= n]

@@ -51,3 +51,18 @@ def test_boolean_is_not_a_level():
 def test_values_longer_than_their_column_are_errors():
     check = validate(full(nqf_level="N" * 41, awarding_body="A" * 300))
     assert [e.field for e in check.errors] == ["nqf_level"]
+
+
+def test_the_eqf_range_is_one_to_eight_exactly():
+    for level in (1, 8):
+        assert validate(full(eqf_level=level)).ok, level
+    for level in (0, 9, -1):
+        (error,) = [e for e in validate(full(eqf_level=level)).errors if e.field == "eqf_level"]
+        assert "1 to 8" in error.message, level
+
+
+def test_every_date_of_a_presentation_must_be_a_date():
+    good = {"start": "2027-03-01", "end": "2027-03-31", "apply_until": "2027-02-15"}
+    assert validate(full(sessions=[good])).ok
+    (error,) = validate(full(sessions=[good, {**good, "end": "2027-02-30"}])).errors
+    assert error.field == "sessions" and "'2027-02-30' is not a date" in error.message

@@ -193,3 +193,15 @@ def test_doubled_quotes_are_read_as_the_standard_says(session, make_source, tmp_
     assert by_id["Q1"].title == {"en": 'Using "Excel" for budgets'}
     assert by_id["Q1"].learning_outcomes["en"] == ['Build a "what if" table', "Chart a budget"]
     assert (by_id["Q1"].ects, by_id["Q2"].ects) == (2, 3)
+
+
+def test_blank_rows_are_skipped_and_row_numbers_stay_true(session, make_source, tmp_path):
+    path = write_csv(tmp_path / "feed.csv", [offer("A1"), offer("A2", ects="abc")])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    commas = "," * (len(lines[0].split(",")) - 1)
+    path.write_text("\n".join([lines[0], "", lines[1], commas, "  ,  ", lines[2], ""]) + "\n",
+                    encoding="utf-8")
+    result = run(session, make_source(path))
+    assert (result.added, result.rejected) == (1, 1)
+    assert {e.position for e in result.errors if e.severity is Severity.ERROR} == {6}
+    assert [i.remote_id for i in result.items] == ["A1", "A2"]

@@ -10,14 +10,14 @@ from sqlalchemy import select
 
 from catalogue import vocabularies as vocab
 from catalogue.models import Opportunity, RunStatus, Severity, Stage, Status
-from harvesters.elm import ECTS
+from harvesters.elm import ECTS, ECVET
 from harvesters.runner import run
+from indexer.documents import to_document
 from tests.conftest import SHARED_DATA
 
 JSONLD = "elm/credentials/JSON-LD-examples/*"
 LOQ = "elm/loq-xml/*.xml"
 ANNEX1 = "elm/credentials/JSON-LD-examples/Sample-MC-Annex1-unsigned.jsonld"
-ECVET = "http://data.europa.eu/snb/education-credit/60b314e826"
 ONSITE = vocab.get("participation_forms").terms["onsite"].uri
 
 
@@ -189,7 +189,8 @@ def test_graph_references_and_a_non_ects_credit(session, make_source, tmp_path):
     o = active(session, source)["urn:test:lop:1"]
     assert o.title == {"en": "Welding basics", "de": "Schweißen: Grundlagen"}
     assert o.eqf_level == 3 and o.workload_hours == 40
-    assert o.ects is None and o.extras["creditPoint"] == {"framework": ECVET, "point": "4"}
+    assert [(c["value"], c["scheme"]) for c in o.credits] == [(4, "ECVET")]  # as stated
+    assert "creditPoint" not in o.extras
     assert o.learning_outcomes == {"en": ["Weld a fillet joint"]}
     assert o.participation_form == "onsite" and o.start_dates == ["2027-03-01"]
     assert (o.price, o.currency) == (450, "EUR")
@@ -199,7 +200,7 @@ def test_graph_references_and_a_non_ects_credit(session, make_source, tmp_path):
     assert o.further_info_url == "https://example.org/w"
     assert o.extras["contactHour"] == {"en": "Mondays"}  # an unmapped property, kept
     notices = {e.field: e.message for e in result.errors if e.stage is Stage.GATHER}
-    assert "ECTS" in notices["creditPoint"] and "contactHour" in notices
+    assert "contactHour" in notices
 
 
 def test_a_record_without_title_is_rejected_alone(session, make_source, tmp_path):
@@ -244,3 +245,244 @@ def test_documents_with_nothing_to_catalogue_fail_clearly(session, make_source, 
                                                           fmt, name, reason):
     result = run(session, make_source(shared_data / name, fmt=fmt))
     assert result.status is RunStatus.FAILED and reason in result.message
+
+
+# --- patterns of real files, in small documents of our own, in both bindings --------------------
+
+LOQ_NAMESPACE = "http://data.europa.eu/snb/model/ap/loq-constraints/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+LOQ_PLACES = {  # node type -> (references container, element) as the LOQ XML writes them
+    "LearningOpportunity": ("learningOpportunityReferences", "learningOpportunity"),
+    "Qualification": ("learningAchievementSpecificationReferences", "qualification"),
+    "LearningOutcome": ("learningOutcomeReferences", "learningOutcome"),
+    "Organisation": ("agentReferences", "organisation"),
+}
+LOQ_NAMES = {"eqfLevel": "EQFLevel", "nqfLevel": "NQFLevel", "prefLabel": f"{{{SKOS}}}prefLabel"}
+UNKNOWN_SKILL = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-learncattest"
+UNKNOWN_OCCUPATION = "http://data.europa.eu/esco/occupation/00000000-0000-4000-8000-learncattest"
+
+
+def is_text_map(value) -> bool:
+    return isinstance(value, dict) and value and all(
+        len(k) == 2 and isinstance(v, str) for k, v in value.items())
+
+
+def loq_property(parent, key: str, value, ids: set[str]) -> None:
+    """One ELM property as LOQ XML writes it: per-language elements, references by idref,
+    concepts by uri with their skos labels, structures as child elements."""
+    if isinstance(value, list):
+        for item in value:
+            loq_property(parent, key, item, ids)
+        return
+    name = LOQ_NAMES.get(key, f"{{{LOQ_NAMESPACE}}}{key}")
+    if is_text_map(value):
+        for lang, text in value.items():
+            etree.SubElement(parent, name, language=lang).text = text
+    elif isinstance(value, str) and value in ids:
+        etree.SubElement(parent, name, idref=value)
+    elif isinstance(value, dict) and "id" in value:
+        element = etree.SubElement(parent, name, uri=value["id"])
+        for child, item in value.items():
+            if child != "id":
+                loq_property(element, child, item, ids)
+    elif isinstance(value, dict):
+        element = etree.SubElement(parent, name)
+        for child, item in value.items():
+            if child != "type":
+                loq_property(element, child, item, ids)
+    else:
+        etree.SubElement(parent, name).text = str(value)
+
+
+def write_document(tmp_path, binding: str, nodes: list[dict]):
+    """``nodes`` (ELM JSON-LD terms, references by id) as a file of ``binding``: (path, format)."""
+    if binding == "jsonld":
+        path = tmp_path / "feed.jsonld"
+        path.write_text(json.dumps({"@context": "http://data.europa.eu/snb/model/context/edc-ap",
+                                    "@graph": nodes}), encoding="utf-8")
+        return path, "elm-jsonld"
+    root = etree.Element(f"{{{LOQ_NAMESPACE}}}Courses", nsmap={None: LOQ_NAMESPACE, "skos": SKOS})
+    ids = {n["id"] for n in nodes}
+    containers = {}
+    for node in nodes:
+        container, element = LOQ_PLACES[node["type"]]
+        if container not in containers:
+            containers[container] = etree.SubElement(root, f"{{{LOQ_NAMESPACE}}}{container}")
+        item = etree.SubElement(containers[container], f"{{{LOQ_NAMESPACE}}}{element}",
+                                id=node["id"])
+        for key, value in node.items():
+            if key not in ("id", "type"):
+                loq_property(item, key, value, ids)
+    path = tmp_path / "feed.xml"
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    return path, "elm-loq-xml"
+
+
+def offer_nodes(n: int = 1, **spec) -> list[dict]:
+    """An opportunity and the qualification it leads to; ``spec`` adds the qualification's
+    properties."""
+    return [{"id": f"urn:test:lop:{n}", "type": "LearningOpportunity",
+             "title": {"en": "Applied data analysis"},
+             "learningAchievementSpecification": f"urn:test:q:{n}"},
+            {"id": f"urn:test:q:{n}", "type": "Qualification",
+             "title": {"en": "Applied data analysis"}, **spec}]
+
+
+def harvest(session, make_source, tmp_path, binding, nodes):
+    path, fmt = write_document(tmp_path, binding, nodes)
+    source = make_source(path, fmt=fmt)
+    result = run(session, source)
+    return result, active(session, source)
+
+
+BINDINGS = pytest.mark.parametrize("binding", ["jsonld", "loq-xml"])
+
+
+@BINDINGS
+def test_outcome_statements_are_the_learning_outcomes_and_are_indexed(session, make_source,
+                                                                       tmp_path, binding):
+    nodes = offer_nodes(
+        learningOutcomeSummary={"type": "Note", "noteLiteral": {
+            "en": "The qualification holder is able to:\n- clean a data set\n"
+                  "- fit and check a regression\n  model"}},
+        learningOutcome=["urn:test:lo:1", "urn:test:lo:2"])
+    nodes += [{"id": "urn:test:lo:1", "type": "LearningOutcome",
+               "title": {"en": "Applied Data Analysis"},  # only repeats the course title
+               "additionalNote": {"type": "Note", "noteLiteral": {
+                   "en": "<ul><li>present results to a lay audience</li>"
+                         "<li>document an analysis so that others can repeat it</li></ul>",
+                   "de": "Ergebnisse verständlich präsentieren"}}},
+              {"id": "urn:test:lo:2", "type": "LearningOutcome", "title": {"en": "Ethics of data"},
+               "description": {"en": "Explains the rules for personal data: consent; "
+                                     "minimisation; retention."}}]
+    result, loaded = harvest(session, make_source, tmp_path, binding, nodes)
+    assert result.status is RunStatus.SUCCEEDED, [e.message for e in result.errors]
+    o = loaded["urn:test:lop:1"]
+    assert o.learning_outcomes == {
+        "en": ["The qualification holder is able to:", "clean a data set",
+               "fit and check a regression model", "present results to a lay audience",
+               "document an analysis so that others can repeat it", "Ethics of data",
+               "Explains the rules for personal data:", "consent", "minimisation", "retention."],
+        "de": ["Ergebnisse verständlich präsentieren"]}
+    assert "learningOutcomeSummary" not in o.extras
+    assert "learning_outcomes" not in {e.field for e in result.errors}  # stated, not missing
+    outcomes = to_document(o)["outcomes"]
+    assert "regression model" in outcomes["en"] and "verständlich" in outcomes["de"]
+
+
+@BINDINGS
+def test_the_file_labels_skills_and_occupations_learncat_has_no_label_for(session, make_source,
+                                                                          tmp_path, binding):
+    known = next(iter(vocab.esco_table("skills")))
+    assert not vocab.esco_labels(UNKNOWN_SKILL) and not vocab.esco_labels(UNKNOWN_OCCUPATION)
+    nodes = offer_nodes(learningOutcome="urn:test:lo:1", relatedESCOSkill={
+        "id": UNKNOWN_OCCUPATION, "prefLabel": {"en": "weld robot operator"}})
+    nodes.append({"id": "urn:test:lo:1", "type": "LearningOutcome", "title": {"en": "Robots"},
+                  "relatedESCOSkill": [
+                      {"id": UNKNOWN_SKILL, "prefLabel": {"en": "calibrate a weld robot",
+                                                          "de": "Schweißroboter kalibrieren"}},
+                      {"id": known, "prefLabel": {"en": "as the file names it"}}]})
+    result, loaded = harvest(session, make_source, tmp_path, binding, nodes)
+    assert result.status is RunStatus.SUCCEEDED, [e.message for e in result.errors]
+    o = loaded["urn:test:lop:1"]
+    assert o.esco_skills == [UNKNOWN_SKILL, known] and o.esco_occupations == [UNKNOWN_OCCUPATION]
+    assert o.concept_labels == {
+        UNKNOWN_SKILL: {"en": "calibrate a weld robot", "de": "Schweißroboter kalibrieren"},
+        known: {"en": "as the file names it"},
+        UNKNOWN_OCCUPATION: {"en": "weld robot operator"}}
+
+
+@BINDINGS
+def test_zero_credits_are_a_credit_value_and_too_many_are_set_aside(session, make_source,
+                                                                    tmp_path, binding):
+    nodes = offer_nodes(1, creditPoint={"framework": {"id": ECTS}, "point": "0"}) + offer_nodes(
+        2, creditPoint={"framework": {"id": ECTS}, "point": "150"})
+    result, loaded = harvest(session, make_source, tmp_path, binding, nodes)
+    assert result.status is RunStatus.SUCCEEDED and result.added == 2
+    free = loaded["urn:test:lop:1"]
+    assert free.ects == 0 and "invalid" not in free.extras
+    assert [(c["value"], c["scheme"]) for c in free.credits] == [(0, "ECTS")]
+    degree = loaded["urn:test:lop:2"]
+    assert degree.ects is None and degree.extras["invalid"]["ects"] == 150
+    assert [(c["value"], c["scheme"]) for c in degree.credits] == [(150, "ECTS")]  # as stated
+    (notice,) = [e.message for e in result.errors if e.field == "ects"]
+    assert notice.startswith("150 is outside the accepted range (from 0 to 120)")
+
+
+@BINDINGS
+def test_a_joint_degree_keeps_every_awarding_body(session, make_source, tmp_path, binding):
+    nodes = offer_nodes(awardingOpportunity={
+        "type": "AwardingOpportunity", "awardingBody": ["urn:test:org:1", "urn:test:org:2"]})
+    nodes += [{"id": "urn:test:org:1", "type": "Organisation",
+               "legalName": {"en": "University of Girona"}},
+              {"id": "urn:test:org:2", "type": "Organisation",
+               "legalName": {"en": "Ghent University of Applied Sciences"}}]
+    result, loaded = harvest(session, make_source, tmp_path, binding, nodes)
+    assert result.status is RunStatus.SUCCEEDED, [e.message for e in result.errors]
+    o = loaded["urn:test:lop:1"]
+    assert o.awarding_bodies == ["University of Girona", "Ghent University of Applied Sciences"]
+    assert o.awarding_body == "University of Girona" and "awardingBody" not in o.extras
+
+
+@BINDINGS
+def test_credits_of_other_systems_and_framework_levels_are_recorded(session, make_source,
+                                                                    tmp_path, binding):
+    def level(uri, name=None):
+        return {"id": f"http://data.europa.eu/snb/qdr/{uri}",
+                **({"prefLabel": {"en": name}} if name else {})}
+
+    nodes = offer_nodes(1, nqfLevel=level("c_test1", "SCQF Level 7"), creditPoint=[
+        {"framework": {"id": ECVET}, "point": "4"},
+        {"framework": {"id": "urn:test:scqf", "prefLabel": {"en": "SCQF credit points"}},
+         "point": "40"},
+        {"framework": {"id": "urn:test:hlp", "prefLabel": {"de": "Hochschul-Leistungspunkte"}},
+         "point": "3,5"},
+        {"framework": {"id": "urn:test:hlp"}, "point": "several"}])
+    nodes += offer_nodes(2, nqfLevel=level("c_test2", "IE NQF Level 8"))
+    nodes += offer_nodes(3, nqfLevel=level("c_test3"))  # a level without a label
+    result, loaded = harvest(session, make_source, tmp_path, binding, nodes)
+    assert result.status is RunStatus.SUCCEEDED, [e.message for e in result.errors]
+    first, second, third = (loaded[f"urn:test:lop:{n}"] for n in (1, 2, 3))
+    assert [(c["value"], c["scheme"]) for c in first.credits] == [
+        (4, "ECVET"), (40, "SCQF"), (3.5, "Hochschul-Leistungspunkte")]
+    assert first.extras["creditPoint"] == {"framework": "urn:test:hlp",
+                                                            "point": "several"}
+    assert (first.nqf_level, second.nqf_level, third.nqf_level) == ("SCQF 7", "NFQ-IE 8", None)
+    assert third.extras["nqfLevel"] == "http://data.europa.eu/snb/qdr/c_test3"
+
+
+def test_a_value_of_the_wrong_type_rejects_only_its_record(session, make_source, tmp_path):
+    nodes = [{"id": ["urn:test:lop:1", "urn:test:lop:9"], "type": "LearningOpportunity",
+              "title": {"en": "Listed"}},
+             {"id": 7, "type": "LearningOpportunity", "title": {"en": "Numbered"}},
+             {"id": "urn:test:lop:3", "type": "LearningOpportunity",
+              "language": {"id": "http://publications.europa.eu/resource/authority/language/ENG"},
+              "title": [{"@language": ["en"], "@value": "Welding"}],
+              "learningAchievementSpecification": {"id": ["urn:test:q:3"], "title": {"en": "W"}},
+              "temporal": {"startDate": 20270301}, "mode": {"id": 5},
+              "location": {"address": {"countryCode": {"id": ["DEU"]}}},
+              "priceDetail": {"amount": {"value": 10, "unit": {"id": ["EUR"]}}},
+              "creditPoint": {"framework": {"id": {"x": 1}}, "point": ["1", "2"]},
+              "relatedESCOSkill": {"id": [UNKNOWN_SKILL]}}]
+    path, fmt = write_document(tmp_path, "jsonld", nodes)
+    result = run(session, make_source(path, fmt=fmt))
+    assert result.status is RunStatus.PARTIAL and (result.added, result.rejected) == (1, 2)
+    rejected = {e.remote_id: (e.field, e.message) for e in result.errors
+                if e.severity is Severity.ERROR}
+    assert rejected == {
+        '["urn:test:lop:1", "urn:test:lop:9"]':
+            ("id", "the identifier must be one text, not a list of 2 values"),
+        "7": ("id", "the identifier must be one text, not the number 7")}
+
+
+@pytest.mark.parametrize("deep", [
+    '{"@graph": ' * 5_000 + "[]" + "}" * 5_000,  # deeper than Python's parser recurses
+    '{"@graph": [' + '{"a": ' * 150 + "1" + "}" * 150 + "]}",  # read, but deeper than ELM's
+])
+def test_json_nested_too_deeply_is_refused_as_a_source_error(session, make_source, tmp_path,
+                                                             deep):
+    path = tmp_path / "deep.jsonld"
+    path.write_text(deep, encoding="utf-8")
+    result = run(session, make_source(path, fmt="elm-jsonld"))
+    assert result.status is RunStatus.FAILED
+    assert "nested more than 100 levels deep" in result.message

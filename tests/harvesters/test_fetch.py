@@ -1,5 +1,8 @@
 """Safe fetching against a local HTTP server on 127.0.0.1 (an ephemeral port of this test)."""
 import gzip
+import ipaddress
+import re
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -100,9 +103,10 @@ def test_loopback_is_refused_unless_allowed(server):
 
 def test_retries_5xx_with_back_off_then_gives_up(server):
     assert local(retries=2)(f"{server}/flaky") == FEED
+    before = Handler.hits.get("/broken", 0)
     with pytest.raises(SourceError, match="HTTP 500"):
         local(retries=1)(f"{server}/broken")
-    assert Handler.hits["/broken"] == 2
+    assert Handler.hits["/broken"] - before == 2
 
 
 def test_timeouts_are_errors(server):
@@ -110,11 +114,40 @@ def test_timeouts_are_errors(server):
         local(read_timeout=0.3, retries=0)(f"{server}/slow")
 
 
+@pytest.fixture
+def loopback_only(monkeypatch):
+    """No test reaches beyond 127.0.0.1: a connection elsewhere fails with its own reason."""
+    real = socket.socket.connect
+
+    def connect(sock, address):
+        if not ipaddress.ip_address(address[0]).is_loopback:
+            raise OSError(f"the test refused to connect to {address[0]}")
+        return real(sock, address)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
 @pytest.mark.parametrize("path, reason", [
-    ("/to-metadata", "169.254.169.254"), ("/to-private", "10.20.30.40")])
-def test_redirects_to_internal_addresses_are_refused(server, path, reason):
-    with pytest.raises(SourceError, match=reason):
+    ("/to-metadata", "is an internal address (169.254.169.254)"),
+    ("/to-private", "is an internal address (10.20.30.40)")])
+def test_redirects_to_internal_addresses_are_refused(server, loopback_only, path, reason):
+    with pytest.raises(SourceError, match=re.escape(reason)):
         local()(f"{server}{path}")
+
+
+def test_the_address_a_connection_lands_on_is_checked(server, loopback_only, monkeypatch):
+    """DNS rebinding: the name resolves to a public address when checked, then to loopback when
+    connected; the connection's own peer address refuses it."""
+    real, answers = socket.getaddrinfo, iter(["93.184.216.34"])
+
+    def rebinding(host, *args, **kwargs):
+        if host == "feeds.college.example":
+            ip = next(answers, "127.0.0.1")
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, args[0] or 0))]
+        return real(host, *args, **kwargs)
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    port = server.rsplit(":", 1)[1]
+    with pytest.raises(SourceError, match=re.escape("connected to the internal address 127.0.0.1")):
+        Fetcher(retries=0)(f"http://feeds.college.example:{port}/feed.xml")
 
 
 def test_redirects_are_followed_and_limited(server):

@@ -103,7 +103,7 @@ def test_every_official_example_loads_from_a_page_in_a_sitemap(session, make_sou
     fields = [n.field for n in notices(result) if n.field]
     assert len(fields) == len(set(fields))
     assert "hasCourseInstance.endDate" in fields and "educationalCredentialAwarded" in fields
-    assert any("2 pages or feeds have JSON-LD but no Course" in n.message
+    assert any("2 pages or feeds have structured data but no Course" in n.message
                for n in notices(result))  # an Occupation and a CollegeOrUniversity
 
 
@@ -243,3 +243,147 @@ def test_a_source_that_is_neither_sitemap_nor_json_fails(session, make_source):
     assert result.status is RunStatus.FAILED and "neither a sitemap" in result.message
     result = run(session, source, fetch=serve({f"{SITE}/feed": b'{"@type": "Course",'}))
     assert result.status is RunStatus.FAILED and "JSON" in result.message
+
+
+# --- a run that finds nothing to catalogue; a single page as the source ----------------------------
+
+def warnings(result) -> list[str]:
+    return [n.message for n in notices(result)]
+
+
+def test_a_sitemap_of_other_markup_warns_naming_the_types_it_found(session, make_source):
+    work = '{"@context": "https://schema.org", "@type": "CreativeWork", "name": "Article %d"}'
+    org = '{"@context": "https://schema.org", "@type": "Organization", "name": "Us"}'
+    pages = {f"{SITE}/a{n}.html": html_page(work % n, *[org] * (n == 1)) for n in range(1, 4)}
+    pages[f"{SITE}/event.html"] = html_page(json.dumps({
+        "@context": "https://schema.org", "@graph": [{"@type": "Event", "name": "Open day"}]}))
+    pages[f"{SITE}/sitemap.xml"] = sitemap(pages)
+    source = make_source(f"{SITE}/sitemap.xml", fmt="schemaorg")
+    result = run(session, source, fetch=serve(pages))
+    assert (result.status, result.added, result.rejected) == (RunStatus.SUCCEEDED, 0, 0)
+    assert ("nothing to catalogue: found 3 schema.org CreativeWork, 1 schema.org Organization, "
+            "1 schema.org Event, but no Course, EducationalOccupationalProgram or "
+            "EducationalOccupationalCredential") in warnings(result)
+
+
+def test_json_ld_of_another_vocabulary_is_no_schema_org_course(session, make_source):
+    feed = {"@context": {"ceterms": "https://purl.org/ctdl/terms/"},
+            "@graph": [{"@type": "ceterms:Course", "@id": f"{SITE}/ctdl/1",
+                        "name": "A course in another vocabulary"},
+                       {"@type": "https://purl.org/ctdl/terms/Course", "@id": f"{SITE}/ctdl/2"},
+                       {"@type": "ceterms:CredentialOrganization"}]}
+    source = make_source(f"{SITE}/ctdl.json", fmt="schemaorg")
+    result = run(session, source, fetch=serve({f"{SITE}/ctdl.json": json.dumps(feed).encode()}))
+    assert (result.status, result.added) == (RunStatus.SUCCEEDED, 0)
+    (warning,) = [w for w in warnings(result) if w.startswith("nothing to catalogue")]
+    assert warning.startswith("nothing to catalogue: found 1 ceterms:Course, "
+                              "1 https://purl.org/ctdl/terms/Course, "
+                              "1 ceterms:CredentialOrganization, but no Course")
+
+
+def test_an_empty_source_of_other_formats_warns_too(session, make_source, tmp_path):
+    from tests.conftest import write_csv
+
+    header_only = tmp_path / "empty.csv"
+    header_only.write_text("id,title_en\n", encoding="utf-8")
+    catalog = tmp_path / "catalog.xml"
+    catalog.write_bytes(b'<catalog xmlns="http://xcri.org/profiles/1.2/catalog" xmlns:dc="http:'
+                        b'//purl.org/dc/elements/1.1/" generated="2030-01-01T00:00:00Z"><provider>'
+                        b"<dc:title>College</dc:title></provider></catalog>")
+    for path, fmt, what in ((header_only, "csv", "data row"),
+                            (catalog, "xcri-cap", "XCRI-CAP course")):
+        result = run(session, make_source(path, fmt=fmt))
+        assert (result.status, result.added) == (RunStatus.SUCCEEDED, 0), result.errors
+        assert f"nothing to catalogue: the source holds no {what}" in warnings(result)
+    # a source with records gets no such warning
+    rows = write_csv(tmp_path / "one.csv", [{"id": "A1", "title_en": "Bookkeeping basics"}])
+    assert not [w for w in warnings(run(session, make_source(rows)))
+                if w.startswith("nothing to catalogue")]
+
+
+MICRODATA = f"""<!DOCTYPE html><html lang="en"><head><title>Bricklaying</title></head><body>
+<main itemscope itemtype="https://schema.org/Course" itemid="{SITE}/c/bricks">
+  <h1 itemprop="name">Bricklaying for beginners</h1>
+  <p itemprop="description">Walls, <em>bonds</em> and mortar.</p>
+  <a itemprop="url" href="/c/bricks">permalink</a>
+  <meta itemprop="inLanguage" content="en">
+  <div itemprop="provider" itemscope itemtype="https://schema.org/Organization">
+    <span itemprop="name">Builders' College</span>
+    <div itemprop="address" itemscope itemtype="https://schema.org/PostalAddress">
+      <meta itemprop="addressCountry" content="IE"></div></div>
+  <div itemprop="hasCourseInstance" itemscope itemtype="https://schema.org/CourseInstance">
+    <time itemprop="startDate" datetime="2031-04-07">7 April</time>
+    <meta itemprop="courseMode" content="onsite">
+    <div itemprop="offers" itemscope itemtype="https://schema.org/Offer">
+      <data itemprop="price" value="320">€320</data>
+      <meta itemprop="priceCurrency" content="EUR"></div></div>
+  <div itemprop="hasCourseInstance" itemscope itemtype="https://schema.org/CourseInstance">
+    <time itemprop="startDate" datetime="2031-09-01">1 September</time></div>
+</main></body></html>""".encode()
+
+RDFA = f"""<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="fr"><head><title>Soudure</title></head>
+<body vocab="https://schema.org/">
+<div typeof="Course" resource="{SITE}/c/soudure">
+  <h1 property="name">Soudure à l'arc</h1>
+  <p property="description">Souder des tôles d'acier.</p>
+  <span property="inLanguage" content="fr">français</span>
+  <div property="provider" typeof="Organization"><span property="name">Atelier Test</span></div>
+  <div property="hasCourseInstance" typeof="CourseInstance">
+    <time property="startDate" datetime="2031-05-12">12 mai</time>
+    <span property="courseMode">online</span></div>
+</div>
+<div typeof="BreadcrumbList"><span property="name">Accueil</span></div>
+</body></html>""".encode()
+
+
+def test_one_page_of_json_ld_microdata_or_rdfa_is_a_source(session, make_source):
+    from harvesters.detect import detect_format
+
+    course = {"@context": "https://schema.org", "@type": "Course", "@id": "/c/python",
+              "name": "Python for analysts", "inLanguage": "en",
+              "hasCourseInstance": {"@type": "CourseInstance", "startDate": "2031-02-03"}}
+    pages = {f"{SITE}/c/python.html": html_page(json.dumps(course)),
+             f"{SITE}/c/bricks.html": MICRODATA, f"{SITE}/c/soudure.xhtml": RDFA}
+    for url, page in pages.items():
+        assert detect_format(page, url) == "schemaorg"  # by content, not by name
+    assert detect_format(sitemap(pages), f"{SITE}/sitemap.xml") == "schemaorg"
+    assert detect_format(html_page(title="No markup"), f"{SITE}/plain.html") is None
+
+    loaded = {}
+    for url, page in pages.items():
+        source = make_source(url, fmt="schemaorg")
+        fetch = serve(pages)
+        result = run(session, source, fetch=fetch)
+        assert (result.status, result.added, result.rejected) == (RunStatus.SUCCEEDED, 1, 0), \
+            (url, result.message, [e.message for e in result.errors])
+        assert fetch.requested == [url]  # the page itself, read once, is the whole source
+        loaded.update(active(session, source))
+
+    o = loaded[f"{SITE}/c/python"]
+    assert o.title == {"en": "Python for analysts"} and o.start_dates == ["2031-02-03"]
+
+    o = loaded[f"{SITE}/c/bricks"]  # microdata: itemid, nested items, meta, data and time
+    assert o.title == {"en": "Bricklaying for beginners"}
+    assert o.description == {"en": "Walls, bonds and mortar."}
+    assert o.url == f"{SITE}/c/bricks" and o.awarding_body == "Builders' College"
+    assert o.start_dates == ["2031-04-07", "2031-09-01"] and o.participation_form == "onsite"
+    assert (o.price, o.currency) == (320.0, "EUR") and o.country == "IE"
+
+    o = loaded[f"{SITE}/c/soudure"]  # RDFa Lite: vocab, typeof, resource, property, content
+    assert o.title == {"fr": "Soudure à l'arc"} and o.languages == ["fr"]
+    assert o.awarding_body == "Atelier Test" and o.participation_form == "online"
+    assert o.start_dates == ["2031-05-12"]
+
+
+def test_a_page_without_course_markup_warns_and_a_broken_one_still_fails(session, make_source):
+    event = (b'<!doctype html><html><body><div itemscope itemtype="https://schema.org/Event">'
+             b'<span itemprop="name">Open day</span></div></body></html>')
+    source = make_source(f"{SITE}/open-day.html", fmt="schemaorg")
+    result = run(session, source, fetch=serve({f"{SITE}/open-day.html": event}))
+    assert (result.status, result.added) == (RunStatus.SUCCEEDED, 0)
+    assert any(w.startswith("nothing to catalogue: found 1 schema.org Event, but no Course")
+               for w in warnings(result))
+    # what is neither a page, a sitemap nor JSON is still refused, not taken for a page
+    result = run(session, source, fetch=serve({f"{SITE}/open-day.html": b"<rss/>"}))
+    assert result.status is RunStatus.FAILED and "neither a sitemap" in result.message

@@ -92,8 +92,11 @@ def test_every_word_must_match(backend):
     assert backend.search(SearchQuery(text="solar welding")).total == 0
 
 
-def brute_force(docs, query: SearchQuery):
-    """Expected totals and multi-select facet counts, computed naively from the documents."""
+def brute_force(docs, query: SearchQuery, matched: set[int] | None = None):
+    """Expected totals and multi-select facet counts, computed naively from the documents (of a
+    query with words: from the documents ``matched`` by its words alone)."""
+    if matched is not None:
+        docs = [d for d in docs if d["id"] in matched]
     def values(doc, facet):
         v = doc[FACETS[facet]]
         return set(v) if isinstance(v, list) else {str(v)} if v is not None else set()
@@ -137,7 +140,10 @@ def random_queries(docs, n, seed=7):
                 filters[name] = tuple(str(v) for v in rng.sample(
                     observed[name], rng.randint(1, min(3, len(observed[name])))))
         window = rng.random() < 0.3
+        title = next(iter(rng.choice(docs)["title"].values()), "")
+        words = [w for w in title.split() if len(w) > 3]
         yield SearchQuery(
+            text=rng.choice(words) if words and rng.random() < 0.4 else "",
             filters=filters,
             ects_min=rng.choice([None, None, 1, 3.5]), ects_max=rng.choice([None, None, 6, 20]),
             start_from=dt.date(2027, 1, 1) if window else None,
@@ -145,11 +151,19 @@ def random_queries(docs, n, seed=7):
 
 
 def check_against_brute_force(backend, docs, queries):
+    with_words = 0
     for query in queries:
-        total, facets = brute_force(docs, query)
+        matched = None
+        if query.text:  # what the words alone find; the filters and facets must work within it
+            alone = backend.search(SearchQuery(text=query.text, per_page=len(docs)))
+            matched = {h.id for h in alone.hits}
+            assert matched and alone.total == len(matched), query.text
+            with_words += 1
+        total, facets = brute_force(docs, query, matched)
         result = backend.search(query)
         assert result.total == total, query
         assert {k: dict(v) for k, v in result.facets.items()} == facets, query
+    assert with_words > 0
 
 
 def test_facet_counts_match_brute_force(backend, session):
@@ -203,3 +217,11 @@ def test_facet_counts_match_brute_force_on_the_demo_catalogue(demo_app):
     with demo_app.app_context(), services().sessions() as s:
         docs = [to_document(o) for o in CatalogueStore(s).iter_indexable()]
         check_against_brute_force(services().search, docs, random_queries(docs, 200, seed=11))
+
+
+@pytest.mark.parametrize("prefix, locale, expected", [
+    ("schwei", "de", ["Schweißen von Baustahl"]), ("SOINS inf", "fr", ["Soins infirmiers gériatriques"]),
+    ("solar", "en", ["Instalación de paneles solares", "Solar energy policy"]),  # any word
+    ("zzzz", "en", [])])
+def test_autocomplete_completes_titles_on_the_embedded_backend(backend, prefix, locale, expected):
+    assert sorted(backend.autocomplete(prefix, locale)) == expected

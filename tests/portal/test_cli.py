@@ -48,3 +48,39 @@ def test_bad_input_is_a_clear_error(cli):
     assert unknown.exit_code == 1 and "cannot tell the format" in unknown.output
     assert cli("harvest").exit_code == 2  # neither --source nor --all
     assert "has not been harvested" in cli("harvest-report", "42").output
+
+
+@pytest.mark.parametrize("grace_days, still_active", [(0, False), (30, True)])
+def test_retire_grace_days_keeps_a_missing_record_for_that_long(tmp_path, grace_days, still_active):
+    from sqlalchemy import select
+
+    from catalogue.models import Opportunity, Status
+    from portal.services import services
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
+                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "ENCODER": "none",
+                      "FETCH_CACHE_DIR": str(tmp_path / "cache"), "RETIRE_GRACE_DAYS": grace_days})
+    runner = app.test_cli_runner()
+    cli = lambda *args: runner.invoke(main, args=list(args))  # noqa: E731
+    cli("providers", "add", "p1", "--name", "P", "--country", "DE")
+    feed = write_csv(tmp_path / "feed.csv", [offer("R1"), offer("R2")])
+    cli("sources", "add", "p1", str(feed))
+    assert cli("harvest", "--all").exit_code == 0
+    write_csv(feed, [offer("R1")])  # R2 left the feed today
+    assert cli("harvest", "--all").exit_code == 0
+    with app.app_context(), services().sessions() as s:
+        status = s.scalar(select(Opportunity.status).where(Opportunity.remote_id == "R2"))
+    assert (status is Status.ACTIVE) is still_active
+
+
+def test_harvest_all_reaches_every_source_when_one_fails(cli, tmp_path):
+    cli("providers", "add", "p1", "--name", "P", "--country", "DE")
+    broken = write_csv(tmp_path / "broken.csv", [offer("B1")])
+    good = write_csv(tmp_path / "good.csv", [offer("G1"), offer("G2")])
+    assert cli("sources", "add", "p1", str(broken)).exit_code == 0
+    assert cli("sources", "add", "p1", str(good)).exit_code == 0
+    broken.write_bytes(b"[" * 5000)  # unreadable now: nested far too deep, and no CSV
+    harvested = cli("harvest", "--all")
+    assert harvested.exit_code == 0 and "Traceback" not in harvested.output
+    assert "failed" in harvested.output and "added    2" in harvested.output
+    statuses = [line.split()[4] for line in cli("sources", "list").output.splitlines()]
+    assert statuses == ["failed", "succeeded"]

@@ -14,7 +14,7 @@ from harvesters.base import SourceError
 from harvesters.fetch import Fetcher
 from harvesters.runner import run
 from harvesters.xml import parse_xml, text
-from portal import create_app, demo, demo_feeds
+from portal import create_app, demo, demo_dates, demo_feeds
 from portal.services import services
 
 FETCH = Fetcher(allow_networks=("127.0.0.0/8",), retries=0)
@@ -22,6 +22,9 @@ PROVIDERS = {e["slug"]: e for e in demo.providers()}
 FORMATS = {"elm-jsonld": "emajoe-ulikool", "xcri-cap": "tolka-fet-college",
            "schemaorg": "navigli-learning-lab", "oai-pmh": "hogeschool-maasdelta"}
 O = "{http://www.openarchives.org/OAI/2.0/}"
+# the day the feeds here are dated for: fixed, and in the past, so that an OAI-PMH datestamp
+# (the day the dates last moved) is never later than a harvest
+DAY = dt.date(2026, 11, 10)
 
 
 def same(field):
@@ -135,6 +138,26 @@ FEEDS = {
 }
 
 
+def presentation(r) -> list[dict]:
+    """The one presentation the demo's XCRI-CAP feeds write per offer."""
+    if not r.start_dates:
+        return []
+    session = {"start": r.start_dates[0], "apply_until": r.application_deadline,
+               "venue": "; ".join(p["city"] for p in r.places if p.get("city"))}
+    return [{k: v for k, v in session.items() if v}]
+
+
+for _fmt in FEEDS.values():  # what the single forms say, the list forms say too
+    _fmt["carried"].update({f: same(f) for f in ("awarding_bodies", "credits", "prices")})
+    _fmt["not carried"].update({
+        "subject_codes": "the demo states subjects as ISCED-F codes only",
+        "qualification_title": "the demo's offers award no separately titled qualification",
+        "concept_labels": "every concept the demo names has a learncat label"})
+XCRI["carried"]["sessions"] = presentation
+for _fmt in ("elm-jsonld", "schemaorg"):
+    FEEDS[_fmt]["not carried"]["sessions"] = "start dates only: no presentation with its own facts"
+
+
 @pytest.mark.parametrize("fmt", FEEDS)
 def test_every_field_is_compared_or_listed_as_not_carried(fmt):
     carried, missing = FEEDS[fmt]["carried"], FEEDS[fmt]["not carried"]
@@ -147,21 +170,23 @@ def active(session, source) -> dict:
         Opportunity.source_id == source.id, Opportunity.status == Status.ACTIVE))}
 
 
-def harvest(session, make_source, fmt):
-    """The provider's CSV harvested as CSV, and its feed harvested over HTTP: (csv, feed, run,
-    feed source); the server is stopped on return."""
+def harvest(session, make_source, fmt, tmp_path):
+    """The provider's CSV (dated for DAY) harvested as CSV, and its feed harvested over HTTP:
+    (csv, feed, run, feed source); the server is stopped on return."""
     entry = PROVIDERS[FORMATS[fmt]]
-    csv_source = make_source(demo.DEMO / entry["source"]["file"], country=entry["country"])
+    dated = tmp_path / "dated.csv"
+    dated.write_bytes(demo_dates.shift((demo.DEMO / entry["source"]["file"]).read_bytes(), DAY))
+    csv_source = make_source(dated, country=entry["country"])
     assert run(session, csv_source).status is RunStatus.SUCCEEDED
-    with demo_feeds.published([entry], demo.DEMO) as feeds:
+    with demo_feeds.published([entry], demo.DEMO, DAY) as feeds:
         source = make_source(feeds[entry["slug"]], country=entry["country"], fmt=fmt)
         result = run(session, source, fetch=FETCH)
     return active(session, csv_source), active(session, source), result, source
 
 
 @pytest.mark.parametrize("fmt", FEEDS)
-def test_feed_round_trip_keeps_what_the_format_carries(session, make_source, fmt):
-    from_csv, from_feed, result, _ = harvest(session, make_source, fmt)
+def test_feed_round_trip_keeps_what_the_format_carries(session, make_source, fmt, tmp_path):
+    from_csv, from_feed, result, _ = harvest(session, make_source, fmt, tmp_path)
     assert result.status is RunStatus.SUCCEEDED and result.rejected == 0, \
         [e.message for e in result.errors]
     expected = {demo_feeds.remote_id(fmt, FORMATS[fmt], r): r for r in from_csv.values()}
@@ -173,10 +198,10 @@ def test_feed_round_trip_keeps_what_the_format_carries(session, make_source, fmt
     assert not differences
 
 
-def test_oai_pmh_harvest_is_incremental(session, make_source):
-    _, loaded, first, source = harvest(session, make_source, "oai-pmh")
+def test_oai_pmh_harvest_is_incremental(session, make_source, tmp_path):
+    _, loaded, first, source = harvest(session, make_source, "oai-pmh", tmp_path)
     assert first.complete and first.added == len(loaded)
-    with demo_feeds.published([PROVIDERS[FORMATS["oai-pmh"]]], demo.DEMO) as feeds:
+    with demo_feeds.published([PROVIDERS[FORMATS["oai-pmh"]]], demo.DEMO, DAY) as feeds:
         source.location = feeds[FORMATS["oai-pmh"]]  # a new server, a new port
         session.commit()
         again = run(session, source, fetch=FETCH)
@@ -189,7 +214,7 @@ def test_oai_pmh_harvest_is_incremental(session, make_source):
 def test_oai_pmh_repository_pages_and_honours_from():
     entry = PROVIDERS[FORMATS["oai-pmh"]]
     count = len(demo_feeds.csv_records(demo.DEMO / entry["source"]["file"]))
-    with demo_feeds.published([entry], demo.DEMO) as feeds:
+    with demo_feeds.published([entry], demo.DEMO, DAY) as feeds:
         base = feeds[entry["slug"]].split("?")[0]
 
         def ask(**arguments):
@@ -209,7 +234,9 @@ def test_oai_pmh_repository_pages_and_honours_from():
         assert [len(p) for p in pages] == [5] * (count // 5) + [count % 5] * bool(count % 5)
         assert token.get("completeListSize") == str(count)
         stamps = {text(r.find(f"{O}header/{O}datestamp")) for page in pages for r in page}
-        (stamp,) = stamps  # the CSV file's last change
+        (stamp,) = stamps  # the CSV file's last change, or when the dates last moved
+        assert stamp == max(demo_feeds.changed(demo.DEMO / entry["source"]["file"]),
+                            demo_dates.since(DAY)).strftime("%Y-%m-%dT%H:%M:%SZ")
         after = (dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ") + dt.timedelta(seconds=1))
         listing = {"verb": "ListRecords", "metadataPrefix": "xcri_cap"}
         for since in (after.strftime("%Y-%m-%dT%H:%M:%SZ"),  # both granularities
@@ -251,7 +278,7 @@ def test_demo_serves_its_feeds_only_while_loading_and_reloads_in_place(tmp_path)
         assert (status, rejected) == loads[0][slug][2:] == (RunStatus.SUCCEEDED, 0)
         assert sources[slug] == (fmt, location)  # the second load's address, in place
         assert fmt == PROVIDERS[slug]["source"]["format"]
-        if fmt != "csv":
-            assert location.startswith("http://127.0.0.1:")
-            with pytest.raises(SourceError):  # the server stopped with the load
-                FETCH(location)
+        # every provider's file is served, dated for the load (a CSV one too)
+        assert location.startswith("http://127.0.0.1:")
+        with pytest.raises(SourceError):  # the server stopped with the load
+            FETCH(location)

@@ -59,8 +59,7 @@ def test_pages_and_api_on_opensearch(tmp_path, opensearch_client):
 def own_node(tmp_path):
     """A node of its own for this test, started by the project's script, so it can be killed."""
     required_service("OPENSEARCH_URL", "the OpenSearch tests")
-    env = {**os.environ, "OPENSEARCH_HOME": str(tmp_path / "node"),
-           "OPENSEARCH_BASE_PORT": "9279", "OPENSEARCH_HEAP": "384m"}
+    env = {**os.environ, "OPENSEARCH_HOME": str(tmp_path / "node"), "OPENSEARCH_HEAP": "384m"}
     script = str(ROOT / "scripts" / "opensearch")
 
     def start() -> str:
@@ -70,12 +69,14 @@ def own_node(tmp_path):
     def kill() -> None:
         pid = int((tmp_path / "node" / "node.pid").read_text())
         os.kill(pid, signal.SIGKILL)
-        while True:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
                 os.kill(pid, 0)
             except ProcessLookupError:
                 return
             time.sleep(0.2)
+        pytest.fail(f"the killed node (pid {pid}) is still there after 60 s")
 
     yield start, kill
     subprocess.run([script, "stop"], env=env, check=False, capture_output=True)
@@ -108,7 +109,9 @@ def test_node_killed_midway(tmp_path, own_node):
     with app.app_context(), services().sessions() as s:
         assert s.scalar(select(func.count()).where(Opportunity.index_pending.is_(True))) == 1
 
-    start()  # the same data folder: the old index is back, and the catch-up sync fills the gap
+    # the same data folder: the old index is back (on whichever port the node took this time),
+    # and the catch-up sync fills the gap
+    app = opensearch_app(tmp_path, start(), "learncat-")
     with app.app_context(), services().sessions() as s:
         from indexer.sync import sync_pending
         assert sync_pending(s, services().search) == (1, 0)

@@ -1,0 +1,58 @@
+"""The offer page shows what an XCRI-CAP feed says about each presentation, its subjects and its
+qualification (issue 9), on a small catalogue harvested here through the real runner."""
+import pytest
+from sqlalchemy import select
+
+from catalogue.models import Opportunity, Provider, Source
+from harvesters.runner import run
+from portal import create_app
+from portal.services import services
+from tests.harvesters.test_xcri_cap import xcri
+
+COURSE = """
+  <course><dc:identifier>MBA</dc:identifier><dc:title>Business and Marketing</dc:title>
+   <dc:subject xsi:type="courseDataProgramme:JACS3" identifier="N500"/>
+   <dc:subject xsi:type="courseDataProgramme:HECoS" identifier="100078">business studies</dc:subject>
+   <mlo:qualification><dc:title>Master of Business Administration</dc:title></mlo:qualification>
+   <presentation><dc:identifier>P1</dc:identifier>
+    <mlo:start dtf="2026-09-01">September</mlo:start><end dtf="2027-07-01">July</end>
+    <applyFrom dtf="2025-11-03">November</applyFrom><applyUntil dtf="2026-08-14">August</applyUntil>
+    <studyMode identifier="PT">Part time</studyMode><mlo:places>50</mlo:places>
+    <venue><provider><dc:title>Priory Campus</dc:title><mlo:location><mlo:street>Victoria Road</mlo:street>
+     <mlo:town>Kirkcaldy</mlo:town><mlo:postcode>KY1 2QT</mlo:postcode></mlo:location></provider></venue>
+   </presentation>
+  </course>"""
+
+
+@pytest.fixture
+def offer_page(tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_text(xcri(COURSE), encoding="utf-8")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
+                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True})
+    with app.app_context(), services().sessions() as s:
+        provider = Provider(slug="fife-test-college", name={"en": "Fife Test College"}, country="GB")
+        s.add(provider)
+        s.flush()
+        source = Source(provider_id=provider.id, name="xcri", format="xcri-cap", location=str(feed))
+        s.add(source)
+        s.commit()
+        assert run(s, source).added == 1
+        offer_id = s.scalar(select(Opportunity.id))
+    client = app.test_client()
+    return lambda lang: client.get(f"/{lang}/opportunities/{offer_id}").get_data(as_text=True)
+
+
+def test_the_page_shows_each_presentation_subject_codes_and_qualification(offer_page):
+    page = offer_page("en")
+    assert ("<li>Sep 1, 2026 to Jul 1, 2027 · Apply from Nov 3, 2025 · Apply by Aug 14, 2026 · "
+            "Part time · Places: 50 · Priory Campus, Victoria Road, Kirkcaldy, KY1 2QT</li>") in page
+    assert "<dt>Qualification</dt><dd><span>Master of Business Administration</span></dd>" in page
+    assert 'Marketing <span class="code">(JACS N500)</span>' in page
+    assert 'business studies <span class="code">(HECoS 100078)</span>' in page
+
+
+def test_the_presentation_is_described_in_the_readers_language(offer_page):
+    page = offer_page("de")
+    assert "Teilzeit" in page and "Plätze: 50" in page and "Qualifikation" in page
+    assert "Part time" not in page
