@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import nh3
@@ -56,9 +57,10 @@ def plain(text: str) -> str:
 
 
 def clean_record(record: OpportunityRecord) -> OpportunityRecord:
-    for name, value in vars(record).items():
-        if name != "remote_id":  # the runner refuses such an identifier instead
-            setattr(record, name, scrub(value))
+    if SURROGATE.search(json.dumps(vars(record), ensure_ascii=False, default=str)):  # rare
+        for name, value in vars(record).items():
+            if name != "remote_id":  # the runner refuses such an identifier instead
+                setattr(record, name, scrub(value))
     for name in MULTILINGUAL_FIELDS:
         clean = rich if name in RICH_FIELDS else plain
         setattr(record, name, {lang: clean(v) for lang, v in getattr(record, name).items()

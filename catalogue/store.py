@@ -78,12 +78,14 @@ class CatalogueStore:
         """Retire the source's active records not in ``seen`` (and, with a grace period,
         not seen since ``unseen_since``). Only call this after a complete, successful harvest."""
         seen = set(seen)
-        query = select(Opportunity).where(Opportunity.source_id == source_id,
-                                          Opportunity.status == Status.ACTIVE)
+        query = select(Opportunity.id, Opportunity.remote_id).where(
+            Opportunity.source_id == source_id, Opportunity.status == Status.ACTIVE)
         if unseen_since is not None:
             query = query.where(Opportunity.last_seen_at < unseen_since)
         self.flush()
-        retired = [row for row in self.session.scalars(query) if row.remote_id not in seen]
+        gone = [row_id for row_id, remote_id in self.session.execute(query)
+                if remote_id not in seen]  # identities only: most runs retire nothing
+        retired = [self.session.get(Opportunity, row_id) for row_id in gone]
         now = utcnow()
         for row in retired:
             row.status, row.retired_at, row.index_pending = Status.RETIRED, now, True
