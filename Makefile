@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 LANGS := $(patsubst translations/%/LC_MESSAGES/messages.po,%,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: setup browser demo run test bench extract update compile clean
+.PHONY: setup browser demo run test bench mutation extract update compile clean
 
 setup: $(VENV)/.installed compile
 
@@ -53,3 +53,7 @@ clean:
 	-scripts/opensearch stop
 	-scripts/postgres stop
 	rm -rf $(VENV) instance .pytest_cache
+
+mutation: setup  ## mutation score of the modules where a mistake costs most (slow; not in make test)
+	$(BIN)/pip install --quiet "cosmic-ray>=8.7,<9"
+	$(BIN)/python bench/mutation.py $(MUTATION_ARGS)

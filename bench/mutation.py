@@ -1,0 +1,136 @@
+"""Mutation score: small wrong changes made to the modules where a mistake costs most, one at a
+time, by cosmic-ray; a mutant the module's tests do not notice "survives".
+
+    python bench/mutation.py                       # every module below
+    python bench/mutation.py harvesters/fetch.py   # one module
+    python bench/mutation.py --list                # the modules and the tests that guard them
+
+Each module runs in its own git worktree of HEAD (mutations are written to disk, so the working
+tree is never touched and modules can run side by side), against the tests named for it here,
+on SQLite without services. Printed per module: mutants, killed, survived, the score, and each
+survivor (line, operator) to review: kill it with a test, or mark it equivalent in EQUIVALENT
+with the reason. Slow (minutes per module): not part of `make test`; `make mutation` runs it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+MODULES = {  # module -> the tests that should catch a mistake in it
+    "harvesters/fetch.py": ["tests/harvesters/test_fetch.py", "tests/harvesters/test_hostile.py"],
+    "harvesters/runner.py": ["tests/harvesters/test_runner.py", "tests/harvesters/test_hostile.py",
+                             "tests/harvesters/test_csv_feed.py"],
+    "catalogue/validation.py": ["tests/catalogue", "tests/harvesters/test_csv_feed.py"],
+    "catalogue/store.py": ["tests/catalogue", "tests/harvesters/test_csv_feed.py",
+                           "tests/harvesters/test_runner.py"],
+    "catalogue/normalise.py": ["tests/catalogue/test_normalise.py", "tests/catalogue/test_credits.py"],
+    "catalogue/prices.py": ["tests/catalogue/test_prices.py"],
+    "catalogue/credits.py": ["tests/catalogue/test_credits.py"],
+    "indexer/fusion.py": ["tests/indexer/test_meaning.py"],
+    "indexer/wording.py": ["tests/indexer/test_meaning.py"],
+}
+# Only the mutations that model real mistakes: off-by-one and inverted comparisons, swapped
+# boolean operators, wrong constants, dropped conditions and loops, not every arithmetic swap.
+EXCLUDED_OPERATORS = [
+    r"core/ReplaceBinaryOperator_(?!Add_Sub|Sub_Add|Mul_Div|Div_Mul|FloorDiv_Div).*",
+    r"core/ReplaceComparisonOperator_(?!Lt_LtE|LtE_Lt|Gt_GtE|GtE_Gt|Eq_NotEq|NotEq_Eq|Is_IsNot"
+    r"|IsNot_Is|In_NotIn|NotIn_In).*",
+    r"core/ReplaceUnaryOperator_(?!Delete_Not).*",
+    r"core/RemoveDecorator",
+]
+EQUIVALENT: dict[str, str] = {  # "module:line:operator" -> why no test can tell it apart
+}
+
+
+def config(module: str, tests: list[str], folder: Path) -> Path:
+    command = (f"{PYTHON} -m pytest -x -q -p no:cacheprovider -p no:randomly "
+               f"-k 'not postgresql' {' '.join(tests)}")
+    path = folder / "cosmic-ray.toml"
+    path.write_text(
+        "[cosmic-ray]\n"
+        f"module-path = {json.dumps(module)}\n"
+        "timeout = 120.0\n"
+        "excluded-modules = []\n"
+        f"test-command = {json.dumps(command)}\n"
+        "[cosmic-ray.distributor]\nname = \"local\"\n"
+        "[cosmic-ray.filters.operators-filter]\n"
+        f"exclude-operators = {json.dumps(EXCLUDED_OPERATORS)}\n")
+    return path
+
+
+def mutate(module: str) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="learncat-mutation-"))
+    tree = folder / "tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), "HEAD"],
+                   check=True)
+    try:
+        cfg, session = config(module, MODULES[module], tree), tree / "session.sqlite"
+        env = {**os.environ, "PYTHONPATH": str(tree), "LEARNCAT_SHARED_DATA":
+               os.environ.get("LEARNCAT_SHARED_DATA", str(ROOT.parent / "shared" / "data"))}
+        env.pop("OPENSEARCH_URL", None), env.pop("DATABASE_TEST_URL", None), env.pop("CI", None)
+        cosmic = [str(Path(PYTHON).parent / "cosmic-ray")]
+        subprocess.run([*cosmic, "init", str(cfg), str(session)], cwd=tree, env=env, check=True)
+        subprocess.run([str(Path(PYTHON).parent / "cr-filter-operators"), str(session), str(cfg)],
+                       cwd=tree, env=env, check=True)
+        subprocess.run([*cosmic, "exec", str(cfg), str(session)], cwd=tree, env=env, check=True)
+        dump = subprocess.run([*cosmic, "dump", str(session)], cwd=tree, env=env, check=True,
+                              capture_output=True, text=True).stdout
+        return summary(module, [json.loads(line) for line in dump.splitlines() if line.strip()])
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                       check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def summary(module: str, items: list) -> dict:
+    killed, survivors, errors = 0, [], 0
+    for work, result in items:
+        if not result:
+            continue
+        (mutation,) = work["mutations"]
+        key = f"{module}:{mutation['start_pos'][0]}:{mutation['operator_name']}"
+        if result["test_outcome"] == "killed":
+            killed += 1
+        elif result["worker_outcome"] != "normal":
+            errors += 1  # the mutant could not be run (not counted)
+        elif key not in EQUIVALENT:
+            survivors.append(key)
+    counted = killed + len(survivors)
+    return {"module": module, "mutants": counted, "killed": killed, "survived": len(survivors),
+            "score": killed / counted if counted else 1.0, "survivors": survivors,
+            "not run": errors}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", default=list(MODULES))
+    parser.add_argument("--list", action="store_true")
+    parser.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2))
+    args = parser.parse_args()
+    if args.list:
+        for module, tests in MODULES.items():
+            print(f"{module:<28} {' '.join(tests)}")
+        return
+    with ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(mutate, args.modules))
+    print(f"{'module':<28} {'mutants':>7} {'killed':>7} {'survived':>8} {'score':>6}")
+    for r in results:
+        print(f"{r['module']:<28} {r['mutants']:>7} {r['killed']:>7} {r['survived']:>8} "
+              f"{r['score']:>6.0%}")
+    for r in results:
+        for key in r["survivors"]:
+            print(f"  survived: {key}")
+
+
+if __name__ == "__main__":
+    main()
