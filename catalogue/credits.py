@@ -9,13 +9,12 @@ a value the provider states always wins.
 """
 from __future__ import annotations
 
-import csv
 import re
 from functools import cache
 
 from .record import OpportunityRecord
 from .validation import MAX_ECTS
-from .vocabularies import DATA
+from .vocabularies import read_data
 
 MAX_HOURS = 10_000  # validation's bound on workload_hours: a derived value never rejects a record
 SCHEME_NAMES = (  # (pattern on a feed's scheme label, code)
@@ -29,17 +28,13 @@ SCHEME_NAMES = (  # (pattern on a feed's scheme label, code)
     (r"semester", "US-SEMESTER"),
 )
 FRAMEWORK_NAMES = {"scqf": "SCQF", "rqf": "RQF", "qcf": "QCF", "fheq": "FHEQ", "cqfw": "CQFW",
-                   "nfq-ie": "NFQ-IE", "nfq ie": "NFQ-IE", "irish nfq": "NFQ-IE", "dqr": "DQR",
+                   "nfq-ie": "NFQ-IE", "nfq ie": "NFQ-IE", "irish nfq": "NFQ-IE",
+                   "ie nqf": "NFQ-IE", "dqr": "DQR",  # "IE NQF": the Commission's list
                    "fr": "FR", "cnc": "FR"}
-LEVEL = re.compile(r"(?P<framework>SCQF|RQF|QCF|FHEQ|CQFW|NFQ[- ]IE|Irish NFQ|DQR|FR|CNC)?"
+LEVEL = re.compile(r"(?P<framework>SCQF|RQF|QCF|FHEQ|CQFW|NFQ[- ]IE|Irish NFQ|IE NQF|DQR|FR|CNC)?"
                    r"[\s:-]*(?:level|niveau|stufe)?[\s:-]*(?P<level>\d{1,2}|[CIHMD])", re.I)
 # Levels of the UK credit frameworks: FHEQ numbers, or the letters it used before 2008
 UK_LETTERS = {"C": "4", "I": "5", "H": "6", "M": "7", "D": "8"}
-
-
-def _rows(name: str) -> list[dict]:
-    with open(DATA / name, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
 @cache
@@ -48,12 +43,12 @@ def schemes() -> dict[str, dict]:
     def ratio(text):
         return float(text) if text else None
     return {r["scheme"]: {"ects": ratio(r["ects_per_credit"]), "hours": ratio(r["hours_per_credit"])}
-            for r in _rows("credit_schemes.csv")}
+            for r in read_data("credit_schemes.csv")}
 
 
 @cache
 def _eqf() -> dict[str, int]:
-    return {f"{r['framework']} {r['level']}": int(r["eqf"]) for r in _rows("nqf_eqf.csv")}
+    return {f"{r['framework']} {r['level']}": int(r["eqf"]) for r in read_data("nqf_eqf.csv")}
 
 
 def scheme_code(label: str | None) -> str | None:

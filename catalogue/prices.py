@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from babel.numbers import list_currencies
+from babel.numbers import get_currency_name, list_currencies
 
+from .numbers import decimal
 from .record import OpportunityRecord
 
 SYMBOLS = {"£": "GBP", "€": "EUR", "us$": "USD", "a$": "AUD", "au$": "AUD", "c$": "CAD",
@@ -45,32 +46,24 @@ def _currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
-def currency_of(mark: str | None, default: str | None) -> str | None:
-    """The ISO 4217 code a currency mark stands for; None when it is none (or not a currency)."""
-    if not mark:
+@cache
+def _currency_names() -> dict[str, str]:
+    """'us dollar' -> 'USD': some feeds (CTDL's examples) name the currency instead."""
+    return {get_currency_name(code, locale="en").lower(): code for code in _currencies()}
+
+
+def currency_of(mark: str | None, default: str | None = None) -> str | None:
+    """The ISO 4217 code a currency mark, code or English name stands for; None when it is
+    none (or not a currency)."""
+    if not isinstance(mark, str) or not mark.strip():
         return None
     key = mark.strip().rstrip(".").lower()
     if key == "$":
         return default if default in DOLLARS else "USD"
     if key == "kr":
         return default if default in CROWNS else None
-    code = SYMBOLS.get(key) or mark.upper()
+    code = SYMBOLS.get(key) or _currency_names().get(key) or mark.strip().upper()
     return code if code in _currencies() else None
-
-
-def to_number(text: str) -> float:
-    """'1,250.00', '1.250,00', '1 250', '450,00', '9,250' -> float (three digits after a lone
-    separator are thousands: money is not written to three decimals)."""
-    digits = re.sub(r"[\s'\u00a0\u202f]", "", text)
-    marks = [c for c in digits if c in ".,"]
-    if not marks:
-        return float(digits)
-    last = digits.rfind(marks[-1])
-    decimals = len(digits) - last - 1
-    if len(set(marks)) == 1 and (len(marks) > 1 or decimals == 3):
-        return float(digits.replace(marks[0], ""))
-    whole = re.sub(r"[.,]", "", digits[:last])
-    return float(f"{whole}.{digits[last + 1:]}")
 
 
 MAX_TEXT = 2000
@@ -104,7 +97,7 @@ def parse(text: str | None, default_currency: str | None = None) -> list[dict]:
                 m["before"], default_currency) else m.start("number")
             end = m.end() if currency and m["after"] and currency_of(
                 m["after"], default_currency) else m.end("number")
-            found.append((n, start, end, to_number(m["number"]), currency, bool(currency)))
+            found.append((n, start, end, decimal(m["number"], thousands=True), currency, bool(currency)))
     bare = [f for f in found if not f[5]]
     if any(f[4] for f in found) or len(bare) > 1:  # "Year 1: £9,250" is not a price of 1
         found = [f for f in found if f[5]]
@@ -161,9 +154,14 @@ def lowest(prices: list[dict]) -> dict | None:
     return min((p for p in prices if p["currency"] == first), key=lambda p: p["amount"])
 
 
-def apply(record: OpportunityRecord, prices: list[dict]) -> None:
-    """Set ``prices`` and, from the lowest of them, ``price``/``currency``."""
+def first(prices: list[dict]) -> dict | None:
+    """The price stated first (for formats whose first offer is the provider's main price)."""
+    return prices[0] if prices else None
+
+
+def apply(record: OpportunityRecord, prices: list[dict], choose=lowest) -> None:
+    """Set ``prices`` and, from the one ``choose`` picks (the lowest), ``price``/``currency``."""
     record.prices = collapse(prices)
-    low = lowest(record.prices)
-    record.price = low["amount"] if low else None
-    record.currency = low["currency"] if low else None
+    chosen = choose(record.prices)
+    record.price = chosen["amount"] if chosen else None
+    record.currency = chosen["currency"] if chosen else None

@@ -14,6 +14,7 @@ ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "a"}
 TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")  # any HTML tag: the text is markup
 BLOCK_TAG = re.compile(r"<(?:br|/?(?:p|div|li|ul|ol|tr|h[1-6]))\b[^<>]*>", re.I)
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+LINE_BREAK = re.compile(r"\n\s*")
 SURROGATE = re.compile("[\ud800-\udfff]")  # a lone half of a UTF-16 pair: no text can hold it
 
 
@@ -33,12 +34,14 @@ def is_markup(text: str) -> bool:
     return bool(TAG.search(text))
 
 
-def paragraphs(text: str, always: bool = False) -> str:
+def paragraphs(text: str, always: bool = False, by_line: bool = False) -> str:
     """Plain text -> HTML paragraphs where blank lines separate paragraphs (a single line break
-    is a wrapped line, and one paragraph stays bare text unless ``always``). The one rule for
+    is a wrapped line, and one paragraph stays bare text unless ``always``; with ``by_line``
+    every line is a paragraph, for formats that never wrap lines, LHEO). The one rule for
     every harvester that reads plain text (``rich`` applies it); not escaped here: ``rich``
     sanitises the result."""
-    blocks = [b.strip() for b in PARAGRAPH_BREAK.split(text.replace("\r\n", "\n")) if b.strip()]
+    breaks = LINE_BREAK if by_line else PARAGRAPH_BREAK
+    blocks = [b.strip() for b in breaks.split(text.replace("\r\n", "\n")) if b.strip()]
     return "".join(f"<p>{b}</p>" for b in blocks) if always or len(blocks) > 1 else text
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from catalogue.models import Source
+from catalogue.numbers import decimal
 from catalogue.record import OpportunityRecord
 from catalogue.validation import FieldError
 
@@ -37,6 +38,16 @@ class InvalidRecord(Exception):
     def __init__(self, errors: list[FieldError]):
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
         self.errors = errors
+
+
+def coordinates(lat: str, lon: str, errors: list[FieldError]) -> tuple[float | None, float | None]:
+    """A latitude and a longitude stated as text; (None, None) and a place_geo error in
+    ``errors`` unless both are numbers."""
+    try:
+        return decimal(lat), decimal(lon)
+    except ValueError:
+        errors.append(FieldError("place_geo", f"{lat!r} {lon!r} is not a latitude and longitude"))
+        return None, None
 
 
 @dataclass

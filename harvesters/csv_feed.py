@@ -10,10 +10,12 @@ import zipfile
 from collections.abc import Iterator
 
 from catalogue import prices
+from catalogue.numbers import decimal
 from catalogue.record import MULTILINGUAL_FIELDS, OpportunityRecord
 from catalogue.validation import FieldError, validate
 
-from .base import Fetch, Harvester, InvalidRecord, Notice, RawRecord, SourceError, registry
+from .base import (Fetch, Harvester, InvalidRecord, Notice, RawRecord, SourceError, coordinates,
+                   registry)
 
 SEPARATOR = "|"
 TEXT_COLUMNS = (*MULTILINGUAL_FIELDS, "learning_outcomes")
@@ -218,7 +220,7 @@ class RowParser:
         if value is None:
             return None
         try:
-            return float(value.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+            return decimal(value, thousands=column == "price")
         except ValueError:
             self.errors.append(FieldError(column, f"{value!r} is not a number"))
             return None
@@ -243,9 +245,9 @@ class RowParser:
         iso = re.fullmatch(r"P(?:T)?(\d+(?:[.,]\d+)?)([HDWMY])", value.upper())
         free = re.fullmatch(r"(\d+(?:[.,]\d+)?)\s*([a-zA-Z]+)", value)
         if iso:
-            return float(iso[1].replace(",", ".")), ISO_UNITS[iso[2]]
+            return decimal(iso[1]), ISO_UNITS[iso[2]]
         if free and free[2].lower() in UNITS:
-            return float(free[1].replace(",", ".")), UNITS[free[2].lower()]
+            return decimal(free[1]), UNITS[free[2].lower()]
         self.errors.append(FieldError(column, f"{value!r} is not a duration such as '6 weeks'"))
         return None, None
 
@@ -272,9 +274,7 @@ class RowParser:
 
     def coordinates(self, text: str) -> tuple[float | None, float | None]:
         parts = text.replace(",", " ").split()
-        try:
-            lat, lon = (float(p) for p in parts)
-        except ValueError:
+        if len(parts) != 2:
             self.errors.append(FieldError("place_geo", f"{text!r} is not 'latitude longitude'"))
             return None, None
-        return lat, lon
+        return coordinates(*parts, self.errors)

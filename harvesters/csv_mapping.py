@@ -28,6 +28,7 @@ from itertools import islice
 from pathlib import Path
 
 from catalogue.credits import framework_level, scheme_code
+from catalogue.numbers import decimal
 from catalogue.record import OpportunityRecord
 from catalogue.validation import FieldError
 
@@ -125,13 +126,10 @@ def number_in(text: str) -> float:
         raise TransformError(f"{text!r} holds no number")
     if len(found) > 1:
         raise TransformError(f"{text!r} holds more than one number")
-    digits = found[0]
-    if "," in digits and "." in digits:
-        thousands = "." if digits.rfind(",") > digits.rfind(".") else ","
-        digits = digits.replace(thousands, "").replace(",", ".")
-    elif digits.count(",") + digits.count(".") > 1:
-        digits = digits.replace(",", "").replace(".", "")
-    return float(digits.replace(",", "."))
+    try:
+        return decimal(found[0])
+    except ValueError as error:
+        raise TransformError(str(error)) from None
 
 
 def date_in(text: str, fmt: str) -> str:

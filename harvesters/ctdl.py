@@ -11,23 +11,21 @@ notice per property; a value of the wrong kind (a number where text belongs) rej
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from functools import cache
 
-from babel import Locale
-from babel.core import get_global
-from babel.numbers import get_currency_name, list_currencies
 
 from catalogue import vocabularies as vocab
+from catalogue.numbers import optional
+from catalogue.prices import currency_of
 from catalogue.record import OpportunityRecord
 from catalogue.credits import scheme_code, schemes
 from catalogue.validation import FieldError
 
 from .base import Fetch, Harvester, InvalidRecord, RawRecord, SourceError, registry
-from .elm import (ESCO, LANG_TAG, Graph, as_list, is_lang_map, iso_date, normalise, number,
+from .json_doc import load_json
+from .elm import (ESCO, LANG_TAG, Graph, as_list, is_lang_map, iso_date, normalise,
                   walk)
 from .schemaorg import iso_duration, language_code
 from .xcri_cap import web_url
@@ -86,7 +84,7 @@ def identity(node: dict) -> str | None:
 def jwt_payload(token: str):
     """A registry envelope's resource is a signed JWT: its payload is the CTDL document."""
     payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return load_json(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def top_nodes(doc, context: bool = False) -> Iterator[tuple[dict, bool]]:
@@ -103,7 +101,7 @@ def top_nodes(doc, context: bool = False) -> Iterator[tuple[dict, bool]]:
         elif isinstance(doc.get("resource"), str) and "envelope_type" in doc:
             try:
                 yield from top_nodes(jwt_payload(doc["resource"]), context)
-            except (ValueError, IndexError) as exc:
+            except (ValueError, IndexError, SourceError) as exc:
                 raise SourceError(f"envelope {doc.get('envelope_id')!r}: its resource is not a "
                                   f"readable JWT ({exc})") from exc
         elif "@type" in doc:
@@ -156,7 +154,7 @@ class CtdlHarvester(Harvester):
     def gather(self, source, fetch: Fetch) -> Iterator[RawRecord]:
         data = fetch(source.location)
         try:
-            found = list(top_nodes(json.loads(data.decode("utf-8-sig"))))
+            found = list(top_nodes(load_json(data)))
             nodes = [(normalise(node), is_context) for node, is_context in found]
             graph = CtdlGraph([node for node, _ in nodes])
         except (ValueError, RecursionError) as exc:
@@ -180,35 +178,6 @@ class CtdlHarvester(Harvester):
 
 
 # --- values --------------------------------------------------------------------------------------
-
-@cache
-def currency_names() -> dict[str, str]:
-    """'us dollar' -> 'USD': CTDL examples name the currency instead of giving its code."""
-    return {get_currency_name(code, locale="en").lower(): code for code in list_currencies()}
-
-
-def currency_code(value) -> str | None:
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    return text.upper() if text.upper() in list_currencies() else \
-        currency_names().get(text.lower())
-
-
-@cache
-def country_names() -> dict[str, str]:
-    """'united states' -> 'US': CTDL addresses name the country in words."""
-    return {name.lower(): code for code, name in Locale("en").territories.items()}
-
-
-def country_code(value: str | None) -> str | None:
-    """'US', 'USA' or 'United States' -> 'US'."""
-    text = (value or "").strip()
-    if len(text) == 3 and text.isalpha():
-        text = (get_global("territory_aliases").get(text.upper()) or [""])[0]
-    code = text.upper() if len(text) == 2 else country_names().get(text.lower())
-    return code if code and vocab.is_country(code) else None
-
 
 def compact(value):
     """A readable form of an unmapped value for extras: concepts as 'label <node>'."""
@@ -417,7 +386,7 @@ class Mapper:
         for body in bodies:
             for address in as_list(body.get("address")):
                 if isinstance(address, dict) and self.r.country is None:
-                    self.r.country = country_code(best_text(address.get("addressCountry")))
+                    self.r.country = vocab.country_code(best_text(address.get("addressCountry")))
         for key in QA_BODIES:
             qa_bodies = self.nodes(key, what="an organisation")
             if key == "accreditedBy" and qa_bodies:
@@ -544,7 +513,7 @@ class Mapper:
             scheme = credit_scheme(next(iter(as_list(value.get("creditUnitType")) + as_list(
                 value.get("unitText"))), None))
             raw = value.get("value")
-            amount = number(raw)
+            amount = optional(raw)
             if raw is not None and amount is None:
                 self.error("creditValue", f"{raw!r:.60} is not a number")
                 continue
@@ -608,9 +577,9 @@ class Mapper:
         """A Place as {city, nuts, country, lat, lon}; its name and address lines are the
         venue (kept in extras and in the offering's session)."""
         city = best_text(place.get("addressLocality"))
-        country = country_code(best_text(place.get("addressCountry")))
+        country = vocab.country_code(best_text(place.get("addressCountry")))
         lat, lon = place.get("latitude"), place.get("longitude")
-        geo = [number(v) for v in (lat, lon)]
+        geo = [optional(v) for v in (lat, lon)]
         if (lat is not None or lon is not None) and None in geo:
             self.errors.append(FieldError("place_geo", f"ceterms:latitude/longitude: {lat!r:.30}"
                                                        f" {lon!r:.30} is not a latitude and "
@@ -638,8 +607,8 @@ class Mapper:
             "describes offerings beyond dates, places and costs")
 
     def prices(self) -> None:
-        """Every CostProfile with an amount, its cost type and audiences as the condition;
-        the lowest is the record's price."""
+        """Every CostProfile with an amount, its cost type and audiences as the condition
+        (catalogue.normalise makes the lowest the record's price)."""
         profiles = [(p, None) for p in self.nodes("estimatedCost", what="a cost")] + [
             (p, None) for m in self.nodes("commonCosts", what="a cost manifest")
             for p in self.nodes("estimatedCost", m, "a cost")] + self.offering_costs
@@ -648,8 +617,8 @@ class Mapper:
             if raw is None:
                 self.keep("estimatedCost", profile, "has no amount")
                 continue
-            amount = number(raw)
-            currency = currency_code(profile.get("currency"))
+            amount = optional(raw, thousands=True)
+            currency = currency_of(profile.get("currency"))
             if amount is None or amount < 0:
                 self.error("price", f"{raw!r:.60} is not an amount")
                 continue
@@ -664,6 +633,3 @@ class Mapper:
             self.keep("estimatedCost", {k: v for k, v in profile.items() if k not in (
                 "type", "price", "currency", "directCostType", "audienceType", "residencyType",
                 "name")}, "gives cost details")
-        if self.r.prices:
-            lowest = min(self.r.prices, key=lambda p: p["amount"])
-            self.r.price, self.r.currency = lowest["amount"], lowest["currency"]

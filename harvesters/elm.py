@@ -19,12 +19,14 @@ from lxml import etree
 
 from catalogue import credits as credit_schemes
 from catalogue import vocabularies as vocab
+from catalogue.numbers import optional
 from catalogue.record import OpportunityRecord
-from catalogue.sanitize import plain
 from catalogue.validation import FieldError, validate
 
 from .base import Fetch, Harvester, InvalidRecord, RawRecord, SourceError, registry
-from .xml import lang_of, parse_xml, text
+from .json_doc import load_json
+from .outcomes import statements
+from .xml import lang_of, lines, parse_xml, text
 
 LOQ_NS = "http://data.europa.eu/snb/model/ap/loq"
 # Which nodes become records: opportunities; else (a credential) what was achieved; else activities.
@@ -35,8 +37,6 @@ ECVET = "http://data.europa.eu/snb/education-credit/60b314e826"
 CREDIT_SYSTEMS = {ECTS: "ECTS", ECVET: "ECVET"}  # the Commission's credit-system concepts
 # A framework level's label as the Commission's list writes it: "RQF Level 6", "AT: NQF Level 5"
 LEVEL_LABEL = re.compile(r"(?P<framework>.+?)[\s:]+level\s+(?P<level>\S.*)", re.I)
-FRAMEWORK_CODES = {"IE NQF": "NFQ-IE"}  # the list's abbreviation -> the code learncat writes
-MAX_DEPTH = 100  # levels of JSON nesting; the Commission's samples use about 15
 ESCO, NUTS = "http://data.europa.eu/esco/", "http://data.europa.eu/nuts/code/"
 SKILL_KEYS = ("relatedESCOSkill", "relatedSkill")
 MULTILINE = {"noteLiteral", "description"}  # XML texts whose line breaks are kept (lists)
@@ -112,28 +112,6 @@ class ElmLoqXmlHarvester(ElmHarvester):
 
 # --- reading the two bindings into plain nodes ---------------------------------------------------
 
-def load_json(data: bytes | str):
-    """The parsed JSON, refused as a source error when it is not JSON or nests deeper than
-    MAX_DEPTH (the mapping walks the tree recursively)."""
-    too_deep = SourceError(f"the JSON is nested more than {MAX_DEPTH} levels deep; "
-                           "an ELM document needs far fewer")
-    try:
-        doc = json.loads(data)
-    except RecursionError:
-        raise too_deep from None
-    except ValueError as exc:
-        raise SourceError(f"not valid JSON: {exc}") from exc
-    stack = [(doc, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise too_deep
-        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) \
-            else ()
-        stack.extend((v, depth + 1) for v in items if isinstance(v, (dict, list)))
-    return doc
-
-
 def unwrap(doc):
     """A signed credential (JWS JSON serialisation) carries the credential as its payload."""
     while isinstance(doc, dict) and isinstance(doc.get("payload"), str) and "signatures" in doc:
@@ -195,12 +173,6 @@ def xml_value(element):
     lang = element.get("language") or lang_of(element)
     value = lines(element) if etree.QName(element).localname in MULTILINE else text(element)
     return {lang.lower(): value} if lang else value
-
-
-def lines(element) -> str:
-    """An element's text with spaces collapsed within lines and its line breaks kept."""
-    found = (" ".join(line.split()) for line in "".join(element.itertext()).splitlines())
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(found)).strip()
 
 
 def walk(value) -> Iterator[dict]:
@@ -349,20 +321,12 @@ def iso_date(value) -> str | None:
     return value[:10] if isinstance(value, str) and DATE.match(value) else None
 
 
-def number(value) -> float | None:
-    try:
-        result = float(str(value).replace(",", "."))
-    except ValueError:
-        return None
-    return result if result == result and abs(result) != float("inf") else None
-
-
 def duration(value) -> dict[str, float]:
     """The non-zero parts of an ISO 8601 duration ({} when it is not one)."""
     match = ISO_DURATION.fullmatch(value.strip()) if isinstance(value, str) else None
     if not match:
         return {}
-    parts = {unit: number(v) for unit, v in zip(UNITS, match.groups()) if v}
+    parts = {unit: optional(v) for unit, v in zip(UNITS, match.groups()) if v}
     return {unit: v for unit, v in parts.items() if v}
 
 
@@ -372,10 +336,7 @@ def last_segment(uri) -> str:
 
 def country(uri: str | None) -> str | None:
     """An EU authority country URI (.../country/IRL) as ISO 3166 alpha-2."""
-    code = last_segment(uri).upper()
-    if len(code) == 3:
-        code = (get_global("territory_aliases").get(code) or [""])[0]
-    return code if vocab.is_country(code) else None
+    return vocab.country_code(last_segment(uri))
 
 
 def language(uri: str | None) -> str | None:
@@ -385,49 +346,16 @@ def language(uri: str | None) -> str | None:
     return code if vocab.is_language(code) else None
 
 
-BULLET = re.compile(r"\s*(?:[-*\u2022\u00b7\u2013\u2014\u25aa\u25e6\u2023\u25cf]"
-                    r"|\(?(?:\d{1,2}|[a-z])[.)])\s+", re.I)
-HTML_BREAK = re.compile(r"<\s*(?:li\b[^>]*|br\s*/?|/?p\b[^>]*|/li)\s*>", re.I)
-
-
-def statements(text: str) -> list[str]:
-    """A learning-outcome text as its statements: a lead-in ("... is able to:") and the items
-    of a list it clearly holds (bullet or numbered lines, lines after a colon, three or more
-    parts separated by "; " after a colon, HTML list items); other text stays one statement."""
-    if HTML_BREAK.search(text):
-        text = HTML_BREAK.sub(lambda m: "\n- " if m.group(0).lower().startswith("<li")
-                              else "\n", text)
-        text = plain(text)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    marked = [bool(BULLET.match(line)) for line in lines]
-    if sum(marked) >= 2:
-        start = marked.index(True)
-        items = [" ".join(lines[:start])] if start else []
-        for line, bullet in zip(lines[start:], marked[start:]):
-            if bullet:
-                items.append(BULLET.sub("", line, count=1))
-            else:  # a wrapped item continues
-                items[-1] = f"{items[-1]} {line}"
-        return [i for i in items if i]
-    if len(lines) >= 3 and lines[0].endswith(":"):
-        return lines
-    lead, colon, rest = " ".join(lines).partition(":")
-    parts = [p.strip().rstrip(";").strip() for p in rest.split(";")] if colon else []
-    if len(parts) >= 3 and all(parts):  # one semicolon is prose, two after a colon a list
-        return [f"{lead.strip()}:", *parts]
-    return [" ".join(lines)] if lines else []
-
-
 def framework_level(name: str | None) -> str | None:
     """A level's label -> '<FRAMEWORK> <level>': the frameworks catalogue/credits.py knows as it
-    writes them, any other as the Commission's list abbreviates it ('LTQF Level 6' -> 'LTQF 6',
-    'IE NQF Level 8' -> 'NFQ-IE 8'); None when it names no level."""
+    writes them ('IE NQF Level 8' -> 'NFQ-IE 8'), any other as the Commission's list
+    abbreviates it ('LTQF Level 6' -> 'LTQF 6'); None when it names no level."""
     known = credit_schemes.framework_level(name)
     match = LEVEL_LABEL.fullmatch((name or "").strip())
     if known or not match:
         return known
     framework = re.sub(r"[\s:]+", " ", match["framework"]).strip()
-    return f"{FRAMEWORK_CODES.get(framework, framework)} {match['level'].strip()}"
+    return f"{framework} {match['level'].strip()}"
 
 
 def credit_scheme(framework: dict) -> str | None:
@@ -609,7 +537,7 @@ class Mapper:
             framework = next(iter(self.g.all(credit, "framework")), {})
             scheme = credit_scheme(framework)
             points = as_list(credit.get("point"))
-            value = number(points[0]) if len(points) == 1 and isinstance(
+            value = optional(points[0]) if len(points) == 1 and isinstance(
                 points[0], (str, int, float)) and not isinstance(points[0], bool) else None
             if scheme is None or value is None or value < 0:
                 self.keep("creditPoint", {"framework": ident(framework) or label(framework),
@@ -689,8 +617,8 @@ class Mapper:
                 if str(n.get("id")).startswith(NUTS)]
         countries = [country(c.get("id")) for a in self.g.all(loc, "address")
                      for c in self.g.all(a, "countryCode")]
-        geo = [(number(next(iter(as_list(g.get("latitude"))), "")),
-                number(next(iter(as_list(g.get("longitude"))), "")))
+        geo = [(optional(next(iter(as_list(g.get("latitude"))), "")),
+                optional(next(iter(as_list(g.get("longitude"))), "")))
                for g in self.g.all(loc, "geometry")]
         place = {"city": best(texts(loc.get("geographicName"), self.lang)),
                  "nuts": nuts[0] if nuts else None, "country": next(filter(None, countries), None),
@@ -724,7 +652,7 @@ class Mapper:
         for detail in details:
             amount = next(iter(self.g.all(detail, "amount")), {})
             unit = last_segment(ident(next(iter(self.g.all(amount, "unit")), {})))
-            value = number(next(iter(as_list(amount.get("value"))), ""))
+            value = optional(next(iter(as_list(amount.get("value"))), ""), thousands=True)
             prices.append((value, unit.upper() or None))
         if len(prices) == 1 and prices[0][0] is not None:
             self.r.price, self.r.currency = prices[0]

@@ -9,7 +9,6 @@ be mapped, is kept in ``extras`` and named once in a notice, never dropped silen
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
 import re
@@ -19,12 +18,15 @@ from functools import cache
 from lxml import etree
 
 from catalogue import prices, sanitize, vocabularies as vocab
+from catalogue.numbers import decimal
 from catalogue.record import OpportunityRecord
 from catalogue.validation import FieldError
 
 from .base import Fetch, Harvester, InvalidRecord, RawRecord, SourceError, registry
-from .xcri_cap import number, web_url
-from .xml import lang_of, parse_xml, text
+from .base import coordinates as read_coordinates
+from .xcri_cap import web_url
+from .outcomes import statements
+from .xml import lang_of, lines, parse_xml, text
 
 # http://www.lheo.org/2.2 (2.2 and earlier) and http://lheo.gouv.fr/2.3 (2.3); none is accepted too
 NAMESPACE = re.compile(r"https?://(?:www\.)?lheo\.(?:org|gouv\.fr)/\d+(?:\.\d+)*/?")
@@ -54,10 +56,6 @@ REGIONS = {"11": "FR1", "24": "FRB", "27": "FRC", "26": "FRC", "43": "FRC", "28"
 DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*(heures?|h|jours?|semaines?|mois|ans?|années?)\b\.?",
                       re.I)
 UNITS = (("h", "hour"), ("j", "day"), ("s", "week"), ("m", "month"), ("a", "year"))
-HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
-BLOCK = re.compile(r"</?(?:p|div|br|ul|ol|li|h[1-6]|tr)\b[^>]*>", re.I)
-ITEM = re.compile(r"<li\b[^>]*>(.*?)</li\s*>", re.I | re.S)
-BULLET = re.compile(r"^[-–•*·]\s*")
 
 
 def looks_like_lheo(head: str) -> bool:
@@ -74,9 +72,7 @@ def looks_like_lheo(head: str) -> bool:
 @cache
 def code_labels() -> dict[tuple[str, str], str]:
     """(scheme, code) -> French label, for Formacode and NSF codes (data/formacode.csv)."""
-    with open(vocab.DATA / "formacode.csv", encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-        return {(r["scheme"], r["code"]): r["fr"] for r in rows}
+    return {(r["scheme"], r["code"]): r["fr"] for r in vocab.read_data("formacode.csv")}
 
 
 def french_level(code: str) -> str | None:
@@ -169,20 +165,9 @@ def key_of(element: etree._Element) -> str:
 def to_html(content: str) -> str:
     """LHEO text is plain text or (escaped) HTML: HTML goes to the sanitiser as it is, plain
     text keeps its paragraphs."""
-    if HTML_TAG.search(content):
+    if sanitize.is_markup(content):
         return content.strip()
-    lines = [" ".join(line.split()) for line in content.splitlines()]
-    return "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in lines if line)
-
-
-def items(content: str) -> list[str]:
-    """Outcome statements: list items when the HTML has them, else paragraphs or lines."""
-    if HTML_TAG.search(content):
-        parts = ITEM.findall(content) or BLOCK.split(content)
-        parts = [sanitize.plain(p) for p in parts]
-    else:
-        parts = content.splitlines()
-    return [BULLET.sub("", " ".join(p.split())) for p in parts if p.strip()]
+    return sanitize.paragraphs(html.escape(content, quote=False), always=True, by_line=True)
 
 
 def lheo_date(raw: str) -> tuple[str | None, bool]:
@@ -245,10 +230,6 @@ class ActionParser:
         if self.study_mode:
             for s in r.sessions:
                 s["study_mode"] = self.study_mode
-        if r.prices:
-            cheapest = min(r.prices, key=lambda p: p["amount"])
-            r.price = cheapest["amount"]
-            r.currency = cheapest["currency"] if cheapest["amount"] else None
         if self.errors:
             raise InvalidRecord(self.errors)
         return r
@@ -288,12 +269,12 @@ class ActionParser:
 
     def description(self, element):
         if value(element):
-            self.descriptions.append(to_html(text_of(element)))
+            self.descriptions.append(to_html(lines(element)))
 
     def outcomes(self, element):
         if value(element):
             self.r.learning_outcomes.setdefault(lang_of(element, "fr"), []).extend(
-                items(text_of(element)))
+                statements(lines(element)))
 
     def domain(self, element):
         labels = code_labels()
@@ -375,7 +356,7 @@ class ActionParser:
 
     def prerequisites(self, element):
         if value(element):
-            self.r.prerequisites[lang_of(element, "fr")] = text_of(element)
+            self.r.prerequisites[lang_of(element, "fr")] = lines(element)
 
     def accessibility(self, element):
         if value(element):
@@ -400,7 +381,7 @@ class ActionParser:
     def hours(self, element):
         name, raw = etree.QName(element).localname, value(element)
         try:
-            self.hours_by_kind[name] = number(raw) if raw else None
+            self.hours_by_kind[name] = decimal(raw) if raw else None
         except ValueError:
             self.errors.append(FieldError("workload_hours", f"<{name}>{raw}</{name}> is not a "
                                                             "number of hours"))
@@ -418,7 +399,7 @@ class ActionParser:
         raw = value(element)
         match = DURATION.fullmatch(raw)
         if match:
-            self.r.duration_value = number(match[1])
+            self.r.duration_value = decimal(match[1])
             self.r.duration_unit = next(u for first, u in UNITS if match[2].lower()[0] == first)
         else:
             self.keep("duree-indicative", raw, "a duration that is not a number of hours to years")
@@ -444,11 +425,7 @@ class ActionParser:
         lat, lon = (value(self.child(geo, n)) if geo is not None else "" for n in
                     ("latitude", "longitude"))
         if lat or lon:
-            try:
-                place["lat"], place["lon"] = number(lat), number(lon)
-            except ValueError:
-                self.errors.append(FieldError("place_geo", f"{lat!r} {lon!r} is not a "
-                                              "latitude and longitude"))
+            place["lat"], place["lon"] = read_coordinates(lat, lon, self.errors)
         if city or place["lat"] is not None:
             self.r.places.append(place)
 
@@ -504,11 +481,6 @@ class ActionParser:
             else:
                 self.other(child)
         self.r.sessions.append(found)
-
-
-def text_of(element: etree._Element) -> str:
-    """An element's text with its line breaks (``text`` collapses them)."""
-    return "".join(element.itertext()).strip()
 
 
 HANDLERS = {

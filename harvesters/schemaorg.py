@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from urllib.parse import urljoin
 
 from babel import Locale, UnknownLocaleError
@@ -21,6 +20,7 @@ from lxml import etree
 
 from catalogue import prices
 from catalogue import vocabularies as vocab
+from catalogue.numbers import decimal, optional
 from catalogue.record import OpportunityRecord
 from catalogue.validation import FieldError
 
@@ -239,14 +239,13 @@ class NodeMapper:
         r.languages = list(dict.fromkeys(self.languages))
         priced = [o for o in self.offers if o["price"] is not None]
         if priced:
-            r.price, r.currency = priced[0]["price"], priced[0]["currency"]
             if len({(o["price"], o["currency"]) for o in priced}) > 1:
                 self.extras["offers"] = priced  # the first offer is the catalogue's price
-            r.prices = prices.collapse([{"amount": o["price"], "currency": o["currency"],
-                                         "condition": _condition(o["category"])} for o in priced])
+            prices.apply(r, [{"amount": o["price"], "currency": o["currency"],
+                              "condition": _condition(o["category"])} for o in priced],
+                         choose=prices.first)
         elif n.get("isAccessibleForFree") in (True, "true", "True"):
-            r.price = 0.0
-            r.prices = [{"amount": 0.0, "currency": None, "condition": None}]
+            prices.apply(r, [{"amount": 0.0, "currency": None, "condition": None}])
         for key, value in n.items():
             if key not in MAPPED:
                 self.keep(key, value)
@@ -327,7 +326,7 @@ class NodeMapper:
         number = value.get("value") if isinstance(value, dict) else value
         said = json.dumps({k: v for k, v in value.items() if k != "value"}) \
             if isinstance(value, dict) else ""
-        ects = to_number(number)
+        ects = optional(number)
         if ects is not None and ECTS.search(said):
             r.ects = ects
         else:
@@ -408,11 +407,6 @@ def label(value) -> str | None:
     return None
 
 
-@cache
-def _language_names() -> dict[str, str]:
-    return {name.lower(): code for code, name in Locale("en").languages.items()}
-
-
 def language_code(value) -> str | None:
     """An ISO 639-1 code (or 639-2 where there is none) from 'en-GB', 'ger', 'English' or a
     schema.org Language."""
@@ -424,7 +418,7 @@ def language_code(value) -> str | None:
         try:
             code = Locale.parse(item.strip().replace("-", "_")).language
         except (ValueError, TypeError, UnknownLocaleError):
-            code = _language_names().get(item.strip().lower())
+            code = vocab.language_of_name(item)
         if code and vocab.is_language(code):
             return code
     return None
@@ -444,21 +438,12 @@ def date_of(value) -> str | None:
         return None
 
 
-def to_number(value) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(str(value).replace(",", ".").strip())
-    except (TypeError, ValueError):
-        return None
-
-
 def iso_duration(value) -> tuple[float, str] | None:
     """'P4Y' -> (4, 'year'), 'PT1H30M' -> (1.5, 'hour'), 'P1Y6M' -> (18, 'month')."""
     match = ISO_DURATION.fullmatch(value.strip().upper()) if isinstance(value, str) else None
     if not match or not any(match.groups()):
         return None
-    y, mo, w, d, h, mi, s = (float(g.replace(",", ".")) if g else 0.0 for g in match.groups())
+    y, mo, w, d, h, mi, s = (decimal(g) if g else 0.0 for g in match.groups())
     days = y * 365 + mo * 30 + w * 7 + d
     if h or mi or s:
         value, unit = days * 24 + h + mi / 60 + s / 3600, "hour"
@@ -483,7 +468,7 @@ def offer_of(value) -> dict | None:
     price = value.get("price", spec.get("price"))
     currency = value.get("priceCurrency") or spec.get("priceCurrency")
     currency = currency.strip().upper() if isinstance(currency, str) else None
-    number = to_number(price)
+    number = optional(price, thousands=True)
     if price is not None and number is None:  # text such as "£1,250" or "Free": its lowest
         low = prices.lowest(prices.parse(price, currency) if isinstance(price, str) else [])
         if not low:
@@ -510,7 +495,7 @@ def place_of(value) -> dict | None:
     address = value.get("address") if isinstance(value.get("address"), dict) else {}
     city = label(address.get("addressLocality")) or label(value.get("name"))
     geo = value.get("geo") if isinstance(value.get("geo"), dict) else {}
-    lat, lon = to_number(geo.get("latitude")), to_number(geo.get("longitude"))
+    lat, lon = optional(geo.get("latitude")), optional(geo.get("longitude"))
     if lat is None or lon is None:
         lat = lon = None
     if not city:

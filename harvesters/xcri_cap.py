@@ -7,25 +7,23 @@ that cannot be mapped, is kept in ``extras`` and named once in a notice, never d
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
-import math
 import re
 from collections.abc import Iterator
 from copy import deepcopy
 from functools import cache
 
-from babel import Locale
 from babel.numbers import get_territory_currencies
 from lxml import etree
 
 from catalogue import credits, prices, sanitize, vocabularies as vocab
+from catalogue.numbers import decimal
 from catalogue.record import OpportunityRecord
 from catalogue.validation import FieldError, is_web_url as web_url
 
-from .base import Fetch, Harvester, InvalidRecord, RawRecord, SourceError, registry
-from .xml import lang_of, parse_xml, text
+from .base import Fetch, Harvester, InvalidRecord, RawRecord, SourceError, coordinates, registry
+from .xml import lang_of, lines, parse_xml, text
 
 XCRI = "http://xcri.org/profiles/1.2/catalog"
 MLO = "http://purl.org/net/mlo"
@@ -161,15 +159,10 @@ def territory_currency(country: str | None) -> str | None:
     return currencies[0] if len(currencies) == 1 else None
 
 
-@cache
-def language_names() -> dict[str, str]:
-    return {name.lower(): code for code, name in Locale.parse("en").languages.items()}
-
-
 def language_code(value: str) -> str | None:
     """'en', 'EN', 'en-GB' or 'English' -> 'en'."""
     code = value.strip().lower().replace("_", "-").split("-")[0]
-    return code if vocab.is_language(code) else language_names().get(value.strip().lower())
+    return code if vocab.is_language(code) else vocab.language_of_name(value)
 
 
 def plain(element: etree._Element) -> str:
@@ -185,8 +178,7 @@ def plain(element: etree._Element) -> str:
 def markup(element: etree._Element) -> str:
     """An element's XHTML content as HTML (the sanitiser decides which tags survive)."""
     if not len(element):  # plain text: its line breaks stay, for the paragraph rule
-        lines = ("".join(element.itertext())).splitlines()
-        return html.escape("\n".join(" ".join(line.split()) for line in lines).strip(), quote=False)
+        return html.escape(lines(element), quote=False)
     copy = deepcopy(element)
     for node in copy.iter():
         if isinstance(node.tag, str):
@@ -202,9 +194,7 @@ def markup(element: etree._Element) -> str:
 @cache
 def jacs_names() -> dict[str, str]:
     """JACS 3 code -> name, for feeds that give a code without its name (data/jacs.csv)."""
-    with open(vocab.DATA / "jacs.csv", encoding="utf-8", newline="") as fh:
-        return {r["code"]: r["name"] for r in csv.DictReader(
-            line for line in fh if not line.startswith("#"))}
+    return {r["code"]: r["name"] for r in vocab.read_data("jacs.csv")}
 
 
 def distinct(parts: list[str]) -> list[str]:
@@ -237,21 +227,8 @@ def address_town(location: etree._Element) -> str | None:
             break
         candidates.append(part)
     names = [c for c in candidates if c and not any(ch.isdigit() for ch in c)
-             and not STREET.search(c) and c.casefold() not in country_names()]
+             and not STREET.search(c) and not vocab.is_place_name(c)]
     return next((c for c in reversed(names) if lookup(c)), names[-1] if names else None)
-
-
-@cache
-def country_names() -> frozenset[str]:
-    return frozenset(name.casefold() for name in Locale.parse("en").territories.values())
-
-
-def number(value: str) -> float:
-    """A decimal number (a decimal comma too); ValueError for anything else, NaN and infinity."""
-    result = float(value.strip().replace(",", "."))
-    if not math.isfinite(result):
-        raise ValueError(f"{value!r} is not a finite number")
-    return result
 
 
 class OfferParser:
@@ -433,7 +410,7 @@ class OfferParser:
         amount = None
         if value:
             try:
-                amount = number(value)
+                amount = decimal(value)
             except ValueError:
                 self.errors.append(FieldError("credit", f"credit value {value!r} is not a number"))
         code = credits.scheme_code(scheme)
@@ -514,7 +491,7 @@ class OfferParser:
                 self.errors.append(FieldError("duration", f"interval={interval!r} is not an ISO "
                                               "8601 duration such as P6W"))
                 return
-            parts = {u: number(v) for u, v in zip(ISO_UNITS, match.groups()) if v is not None}
+            parts = {u: decimal(v) for u, v in zip(ISO_UNITS, match.groups()) if v is not None}
             if len(parts) == 1 and next(iter(parts)) not in ("minute", "second"):
                 (unit, value), = parts.items()
             elif set(parts) == {"year", "month"}:
@@ -529,7 +506,7 @@ class OfferParser:
             if not match:
                 self.keep("duration", label, "a duration that is not a number of hours to years")
                 return
-            value, unit = number(match[1]), match[2].lower()
+            value, unit = decimal(match[1]), match[2].lower()
             if label[match.end():].strip():  # "4 months (approx); ..." keeps its qualification
                 self.keep("duration", label, "a duration with words around it")
         self.r.duration_value, self.r.duration_unit = value, unit
@@ -600,11 +577,7 @@ class OfferParser:
         lat, lon = (text(location.find("{*}" + n)) for n in ("lat", "long"))
         place = {"city": city, "nuts": None, "country": None, "lat": None, "lon": None}
         if lat or lon:
-            try:
-                place["lat"], place["lon"] = number(lat), number(lon)
-            except ValueError:
-                self.errors.append(FieldError("place_geo", f"{lat!r} {lon!r} is not a latitude "
-                                              "and longitude"))
+            place["lat"], place["lon"] = coordinates(lat, lon, self.errors)
         if not city and place["lat"] is not None:
             from indexer.places import nearest
 

@@ -5,6 +5,8 @@ outright rather than parsed with the entities left unexpanded.
 """
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .base import SourceError
@@ -30,6 +32,13 @@ def text(element: etree._Element | None) -> str:
     if element is None:
         return ""
     return " ".join("".join(element.itertext()).split())
+
+
+def lines(element: etree._Element) -> str:
+    """An element's text with spaces collapsed within lines and its line breaks kept (a run of
+    blank lines as one): plain-text paragraphs and lists stay readable."""
+    found = (" ".join(line.split()) for line in "".join(element.itertext()).splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(found)).strip()
 
 
 def lang_of(element: etree._Element, default: str = "") -> str:

@@ -59,6 +59,6 @@ def autocomplete():
                     "suggestions": services().search.autocomplete(prefix, locale_code(), size)})
 
 
-@bp.get("/opportunities/<int:opportunity_id>")
+@bp.get("/opportunities/<id:opportunity_id>")
 def opportunity(opportunity_id: int):
     return jsonify(opportunity_json(opportunity_or_404(opportunity_id)))

@@ -33,6 +33,17 @@ def main() -> None:
     """learncat: a catalogue and search portal for short courses and micro-credentials."""
 
 
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", type=int, help="gunicorn workers (default WEB_CONCURRENCY, or CPUs + 1)")
+@click.option("--debug", is_flag=True, help="Flask's development server, reloading on changes")
+def run_portal(host: str, port: int, workers: int | None, debug: bool) -> None:
+    """Serve the portal with gunicorn, a production server."""
+    from .server import serve
+    serve(host, port, workers, debug)
+
+
 @main.group()
 def db() -> None:
     """The catalogue database."""

@@ -63,5 +63,21 @@ def load(app, overrides: dict | None = None) -> None:
             app.config[name] = kind(os.environ[name])
     app.config.update(overrides or {})
     if not app.config.get("SECRET_KEY"):
-        # A development server without SECRET_KEY gets a throw-away key: sessions end on restart.
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.config["SECRET_KEY"] = kept_secret(INSTANCE / "secret_key")
+
+
+def kept_secret(path: Path) -> str:
+    """The embedded default's session key, made once and kept beside its database (readable
+    by its owner only), so every worker and every restart signs sessions alike. A deployment
+    sets SECRET_KEY instead."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+                fh.write(key)
+        except FileExistsError:  # another worker made it first
+            return path.read_text().strip()
+        return key

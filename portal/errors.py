@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ParamError)
     def bad_parameters(exc: ParamError):
         title = gettext("Invalid search parameters")
+        g.error = True
         if wants_json():
             return problem(400, title, str(exc), errors=exc.problems)
         return render_template("error.html", title=title, problems=exc.problems), 400
@@ -60,6 +61,7 @@ def _title(exc: HTTPException) -> str:
 
 
 def _error(exc: HTTPException, title: str, detail: str | None):
+    g.error = True
     if wants_json():
         return problem(exc.code, title, detail)
     return render_template("error.html", title=title, detail=detail), exc.code

@@ -43,7 +43,7 @@ def sources():
     return render_template("operator/sources.html", sources=rows)
 
 
-@bp.get("/runs/<int:run_id>")
+@bp.get("/runs/<id:run_id>")
 @operator_required
 def run(run_id: int):
     harvest = db_session().get(HarvestRun, run_id) or abort(404)

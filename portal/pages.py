@@ -54,8 +54,11 @@ def kept_args(args: MultiDict) -> dict[str, list[str]]:
 
 
 def language_url(code: str, external: bool = False) -> str:
-    """This page, with its search, in another language."""
-    values = {**(request.view_args or {}), **kept_args(request.args), "lang": code}
+    """This page, with its search, in another language (an error page: without the search that
+    caused it, which may be huge)."""
+    values = {**(request.view_args or {}), "lang": code}
+    if not g.get("error"):
+        values.update(kept_args(request.args))
     return url_for(request.endpoint or "pages.search", _external=external, **values)
 
 
@@ -84,7 +87,7 @@ def search():
                            sorts=search_service.SORT_LABELS)
 
 
-@bp.get("/opportunities/<int:opportunity_id>")
+@bp.get("/opportunities/<id:opportunity_id>")
 def opportunity(opportunity_id: int):
     o = opportunity_or_404(opportunity_id)
     record = o.to_record()

@@ -245,7 +245,7 @@ def _integer(args, name, low, high, default, problem) -> int:
     raw = (args.get(name) or "").strip()
     if not raw:
         return default
-    if not re.fullmatch(r"\d+", raw) or not low <= int(raw) <= high:
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not low <= int(raw) <= high:  # 5,000 digits too
         problem(name, gettext("must be a whole number from %(low)d to %(high)d", low=low, high=high))
         return default
     return int(raw)

@@ -47,5 +47,6 @@ def operator_required(view):
 def init_app(app: Flask) -> None:
     app.before_request(check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's default config holds these keys already: setdefault would leave SameSite unset
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"

@@ -120,6 +120,35 @@ def client(demo_app):
     return demo_app.test_client()
 
 
+@pytest.fixture
+def harvested_offer(tmp_path):
+    """An app with a small catalogue: ``harvest(path, fmt, provider)`` harvests one feed of one
+    offer through the real runner for a provider given as (slug, English name, country) and
+    returns the app's test client with the offer's id."""
+    from sqlalchemy import select
+
+    from catalogue.models import Opportunity
+    from harvesters.runner import run
+    from portal import create_app
+    from portal.services import services
+
+    def harvest(path: Path, fmt: str, provider: tuple[str, str, str]):
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
+                          "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True})
+        slug, name, country = provider
+        with app.app_context(), services().sessions() as s:
+            row = Provider(slug=slug, name={"en": name}, country=country)
+            s.add(row)
+            s.flush()
+            source = Source(provider_id=row.id, name=fmt, format=fmt, location=str(path))
+            s.add(source)
+            s.commit()
+            assert run(s, source).added == 1
+            offer_id = s.scalar(select(Opportunity.id))
+        return app.test_client(), offer_id
+    return harvest
+
+
 @pytest.fixture(scope="session")
 def opensearch_client():
     """A client of the real node `make test` starts (OPENSEARCH_URL)."""

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
+from babel.core import get_global
 
 DATA = Path(__file__).parent / "data"
 
@@ -47,25 +48,26 @@ class Vocabulary:
         return next((t for t in self.terms.values() if t.uri and t.uri == uri), None)
 
 
+def read_data(name: str) -> list[dict[str, str]]:
+    """The rows of the data file ``name`` (a CSV whose ``#`` lines cite its sources)."""
+    with open(DATA / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
 @cache
 def get(name: str) -> Vocabulary:
     """The vocabulary ``name`` (one of NAMES)."""
     if name not in NAMES:
         raise KeyError(name)
-    with open(DATA / f"{name}.csv", encoding="utf-8") as fh:
-        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-        terms = {
-            r["code"]: Term(r["code"], r["label"], r.get("description") or "", r.get("uri") or "")
-            for r in rows
-        }
+    terms = {r["code"]: Term(r["code"], r["label"], r.get("description") or "", r.get("uri") or "")
+             for r in read_data(f"{name}.csv")}
     return Vocabulary(name, terms)
 
 
 @cache
 def _esco(kind: str) -> dict[str, dict[str, str]]:
-    with open(DATA / f"esco_{kind}.csv", encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-        return {r.pop("uri"): {lang: label for lang, label in r.items() if label} for r in rows}
+    return {r.pop("uri"): {lang: label for lang, label in r.items() if label}
+            for r in read_data(f"esco_{kind}.csv")}
 
 
 def esco_table(kind: str) -> dict[str, dict[str, str]]:
@@ -114,6 +116,31 @@ NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}  # CLDR groupings and
 def is_country(code: str) -> bool:
     return len(code) == 2 and code.isalpha() and code.upper() not in NOT_COUNTRIES and \
         code.upper() in _cldr("en").territories
+
+
+@cache
+def _english_names(kind: str) -> dict[str, str]:
+    """{casefolded English name: code} of CLDR's territories or languages."""
+    return {name.casefold(): code for code, name in getattr(_cldr("en"), kind).items()}
+
+
+def is_place_name(text: str) -> bool:
+    """Whether ``text`` is the English name of a country or region ('Ireland', 'Europe')."""
+    return text.casefold() in _english_names("territories")
+
+
+def country_code(value: str | None) -> str | None:
+    """'IE', 'IRL' or 'Ireland' -> 'IE'; None when it names no country."""
+    text = (value or "").strip()
+    if len(text) == 3 and text.isalpha():
+        text = (get_global("territory_aliases").get(text.upper()) or [""])[0]
+    code = text.upper() if len(text) == 2 else _english_names("territories").get(text.casefold())
+    return code if code and is_country(code) else None
+
+
+def language_of_name(name: str) -> str | None:
+    """'English' -> 'en' (the code CLDR gives the English name; None when none)."""
+    return _english_names("languages").get(name.strip().casefold())
 
 
 def is_language(code: str) -> bool:

@@ -97,3 +97,19 @@ def test_apply_with_nothing_clears_the_price():
     r = OpportunityRecord("x", price=10, currency="EUR")
     prices.apply(r, [])
     assert (r.price, r.currency, r.prices) == (None, None, [])
+
+
+def test_a_currency_by_its_mark_code_or_english_name():
+    assert [prices.currency_of(m) for m in ("£", "eur", "US Dollar", "euro", "$")] == \
+        ["GBP", "EUR", "USD", "EUR", "USD"]
+    assert [prices.currency_of(m) for m in ("kr", "XYZ", "", None, 12)] == [None] * 5
+
+
+def test_the_first_stated_price_when_a_format_says_the_first_is_the_main_one():
+    record = OpportunityRecord("x")
+    stated = [{"amount": 900.0, "currency": "EUR", "condition": "Standard"},
+              {"amount": 450.0, "currency": "EUR", "condition": "Student"}]
+    prices.apply(record, stated, choose=prices.first)
+    assert (record.price, record.currency, len(record.prices)) == (900.0, "EUR", 2)
+    prices.apply(record, stated)
+    assert (record.price, record.currency) == (450.0, "EUR")

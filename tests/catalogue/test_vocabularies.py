@@ -42,3 +42,11 @@ def test_generated_vocabularies_match_the_commissions_files(shared_data, tmp_pat
     assert generated == ["esco_occupations.csv", "esco_skills.csv", "isced_f.csv", "nuts.csv"]
     for name in generated:
         assert (tmp_path / name).read_bytes() == (vocab.DATA / name).read_bytes(), name
+
+
+def test_a_country_by_its_code_its_alpha_3_code_or_its_english_name():
+    assert [vocab.country_code(v) for v in ("ie", "IRL", "Ireland", " united states ")] == \
+        ["IE", "IE", "IE", "US"]
+    assert [vocab.country_code(v) for v in ("Europe", "EU", "XYZ", "", None)] == [None] * 5
+    assert vocab.is_place_name("Europe") and not vocab.is_place_name("High Street")
+    assert vocab.language_of_name(" english ") == "en" and vocab.language_of_name("Klingon x") is None

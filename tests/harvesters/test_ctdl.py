@@ -72,7 +72,8 @@ def test_every_example_file(session, make_source, shared_data, name):
         assert row.url == node["ceterms:subjectWebpage"]
         costs = node.get("ceterms:estimatedCost", [])
         assert [p["amount"] for p in row.prices] == [c["ceterms:price"] for c in costs]
-        assert {p["currency"] for p in row.prices} <= {"USD"}  # "US Dollar" in the files
+        if costs:  # "US Dollar" in the files
+            assert row.prices and {p["currency"] for p in row.prices} == {"USD"}
         delivery = " ".join(d["ceterms:targetNode"] for d in node.get("ceterms:deliveryType", []))
         assert row.participation_form == ("online" if "Online" in delivery else "blended"
                                           if "Blended" in delivery else None)
@@ -297,7 +298,7 @@ def test_unreadable_documents_fail_with_a_reason(session, make_source, tmp_path)
     deep = "[" * 5000 + "]" * 5000
     (tmp_path / "deep.json").write_text(deep)
     result = run(session, make_source(tmp_path / "deep.json", fmt="ctdl"))
-    assert result.status is RunStatus.FAILED and "not valid JSON" in result.message
+    assert result.status is RunStatus.FAILED and "nested more than 100 levels" in result.message
     _, result = harvest(session, make_source, tmp_path, {"@type": "ceterms:CostManifest"},
                         name="manifest.json")
     assert result.status is RunStatus.SUCCEEDED and any(

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from harvesters.base import SourceError
-from harvesters.fetch import USER_AGENT, Fetcher
+from harvesters.fetch import USER_AGENT, Fetcher, address_allowed
 
 FEED = b"<?xml version='1.0'?><catalog><course id='1'/></catalog>"
 
@@ -61,6 +61,14 @@ class Handler(BaseHTTPRequestHandler):
             self.send(301, Location="http://10.20.30.40/feed.xml")
         elif self.path == "/to-feed":
             self.send(302, Location="/feed.xml")
+        elif self.path in ("/see-other", "/moved-for-good"):  # 303 and 308 are redirects too
+            self.send(303 if self.path == "/see-other" else 308, Location="/feed.xml")
+        elif self.path == "/flaky-gateway":  # a 502 twice, then the feed
+            self.send(502) if count <= 2 else self.send(200, FEED)
+        elif self.path == "/refused":
+            self.send(400)
+        elif self.path == "/changing":  # validators, but a new body every time
+            self.send(200, f"<catalog n='{count}'/>".encode(), ETag=f'"v{count}"')
         elif self.path == "/loop":
             self.send(302, Location="/loop")
         elif self.path == "/big":
@@ -157,8 +165,8 @@ def test_redirects_are_followed_and_limited(server):
 
 
 def test_size_cap_applies_after_decompression(server):
-    with pytest.raises(SourceError, match="bytes"):
-        local(max_bytes=1000)(f"{server}/big")
+    with pytest.raises(SourceError, match="is 5,000 bytes, more than the 1,000 accepted"):
+        local(max_bytes=1000)(f"{server}/big")  # refused by its declared length
     with pytest.raises(SourceError, match="larger than"):
         local(max_bytes=1_000_000)(f"{server}/bomb")
 
@@ -193,3 +201,33 @@ def test_hostile_or_broken_feeds_fail_the_run_and_keep_the_catalogue(server, ses
     assert result.status is RunStatus.FAILED and reason in result.message
     assert [o.title for o in session.query(Opportunity).filter_by(source_id=source.id)] == [
         {"en": "Bricklaying"}]
+
+
+def test_every_kind_of_redirect_is_followed(server):
+    assert local()(f"{server}/see-other") == FEED
+    assert local()(f"{server}/moved-for-good") == FEED
+
+
+def test_a_bad_gateway_is_retried(server):
+    assert local(retries=2)(f"{server}/flaky-gateway") == FEED
+
+
+def test_a_client_error_is_an_error(server):
+    with pytest.raises(SourceError, match="answered HTTP 400"):
+        local(retries=0)(f"{server}/refused")
+
+
+def test_a_changed_body_replaces_the_kept_one(server, tmp_path):
+    fetcher = local(cache_dir=tmp_path / "cache" / "nested")  # made when missing
+    first, second = fetcher(f"{server}/changing"), fetcher(f"{server}/changing")
+    assert first != second and second.startswith(b"<catalog n=")
+
+
+def test_impossible_addresses_are_refused_not_raised():
+    for url in ("http://[::1/feed", "https://" + "a" * 64 + ".example/"):
+        with pytest.raises(SourceError, match="not a valid address"):
+            Fetcher(retries=0)(url)
+
+
+def test_a_scoped_link_local_address_is_internal():
+    assert not address_allowed("fe80::1%eth0")

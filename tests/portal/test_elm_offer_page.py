@@ -1,18 +1,13 @@
 """The offer page and the API of an ELM offer: the file's skill labels and every awarding body."""
 import json
 
-from sqlalchemy import select
-
 from catalogue import vocabularies as vocab
-from catalogue.models import Opportunity, Provider, Source
-from harvesters.runner import run
-from portal import create_app
-from portal.services import services
 
 UNKNOWN_SKILL = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-learncattest"
 
 
-def test_offer_page_shows_the_files_skill_labels_and_every_awarding_body(tmp_path):
+def test_offer_page_shows_the_files_skill_labels_and_every_awarding_body(tmp_path,
+                                                                          harvested_offer):
     known = next(iter(vocab.esco_table("skills")))
     assert not vocab.esco_labels(UNKNOWN_SKILL)
     path = tmp_path / "joint.jsonld"
@@ -31,19 +26,8 @@ def test_offer_page_shows_the_files_skill_labels_and_every_awarding_body(tmp_pat
         {"id": "urn:test:org:2", "type": "Organisation",
          "legalName": {"en": "Ghent University of Applied Sciences"}},
     ]}), encoding="utf-8")
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True})
-    with app.app_context(), services().sessions() as s:
-        provider = Provider(slug="girona-ghent", name={"en": "Girona and Ghent"}, country="ES")
-        s.add(provider)
-        s.flush()
-        source = Source(provider_id=provider.id, name="file", format="elm-jsonld",
-                        location=str(path))
-        s.add(source)
-        s.commit()
-        assert run(s, source).added == 1
-        offer_id = s.scalar(select(Opportunity.id))
-    client = app.test_client()
+    client, offer_id = harvested_offer(path, "elm-jsonld", ("girona-ghent", "Girona and Ghent",
+                                                            "ES"))
     page = client.get(f"/en/opportunities/{offer_id}").get_data(as_text=True)
     assert f'<a href="{UNKNOWN_SKILL}"><span>calibrate a weld robot</span></a>' in page
     assert UNKNOWN_SKILL.rsplit("/", 1)[-1] + "</a>" not in page  # not as a bare id

@@ -1,12 +1,7 @@
 """The offer page shows what an XCRI-CAP feed says about each presentation, its subjects and its
 qualification (issue 9), on a small catalogue harvested here through the real runner."""
 import pytest
-from sqlalchemy import select
 
-from catalogue.models import Opportunity, Provider, Source
-from harvesters.runner import run
-from portal import create_app
-from portal.services import services
 from tests.harvesters.test_xcri_cap import xcri
 
 COURSE = """
@@ -25,21 +20,11 @@ COURSE = """
 
 
 @pytest.fixture
-def offer_page(tmp_path):
+def offer_page(tmp_path, harvested_offer):
     feed = tmp_path / "feed.xml"
     feed.write_text(xcri(COURSE), encoding="utf-8")
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True})
-    with app.app_context(), services().sessions() as s:
-        provider = Provider(slug="fife-test-college", name={"en": "Fife Test College"}, country="GB")
-        s.add(provider)
-        s.flush()
-        source = Source(provider_id=provider.id, name="xcri", format="xcri-cap", location=str(feed))
-        s.add(source)
-        s.commit()
-        assert run(s, source).added == 1
-        offer_id = s.scalar(select(Opportunity.id))
-    client = app.test_client()
+    client, offer_id = harvested_offer(feed, "xcri-cap", ("fife-test-college", "Fife Test College",
+                                                          "GB"))
     return lambda lang: client.get(f"/{lang}/opportunities/{offer_id}").get_data(as_text=True)
 
 
