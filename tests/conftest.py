@@ -101,18 +101,40 @@ def offer(remote_id: str, **cells) -> dict:
     return row
 
 
-@pytest.fixture(scope="session")
-def demo_app(tmp_path_factory):
-    """The portal on the demo catalogue, loaded once through the real harvester."""
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def demo_app(request, tmp_path_factory):
+    """The portal on the demo catalogue, loaded once through the real harvester: on the
+    embedded SQLite database and on the PostgreSQL server `make test` starts (a database of
+    its own, which the per-test schemas of the `engine` fixture never touch)."""
     from portal import create_app, demo
     from portal.services import services
 
     folder = tmp_path_factory.mktemp("demo-instance")
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'learncat.sqlite'}",
+    url = f"sqlite:///{folder / 'learncat.sqlite'}"
+    if request.param == "postgresql":
+        url = portal_database(required_service("DATABASE_TEST_URL", "the PostgreSQL tests"))
+    app = create_app({"DATABASE_URL": url,
                       "SEARCH_SQLITE_PATH": str(folder / "search.sqlite"), "TESTING": True})
     with app.app_context(), services().sessions() as s:
         demo.load(s, services().search, encoder=services().encoder)
     return app
+
+
+def portal_database(test_url: str) -> str:
+    """A fresh, migrated database beside the test one on the same server."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(test_url).set(database="learncat_portal")
+    server = create_engine(make_url(test_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS learncat_portal WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE learncat_portal"))
+    server.dispose()
+    engine = make_engine(url.render_as_string(hide_password=False))
+    upgrade(engine)
+    engine.dispose()
+    return url.render_as_string(hide_password=False)
 
 
 @pytest.fixture
