@@ -85,7 +85,10 @@ def mutate(module: str) -> dict:
         subprocess.run([*cosmic, "exec", str(cfg), str(session)], cwd=tree, env=env, check=True)
         dump = subprocess.run([*cosmic, "dump", str(session)], cwd=tree, env=env, check=True,
                               capture_output=True, text=True).stdout
-        return summary(module, [json.loads(line) for line in dump.splitlines() if line.strip()])
+        result = summary(module, [json.loads(line) for line in dump.splitlines() if line.strip()])
+        print("\n".join([line(result), *(f"  survived: {k}" for k in result["survivors"])]),
+              flush=True)  # as each module ends: a long run can be stopped
+        return result
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
                        check=False)
@@ -111,6 +114,11 @@ def summary(module: str, items: list) -> dict:
             "not run": errors}
 
 
+def line(r: dict) -> str:
+    return (f"{r['module']:<28} {r['mutants']:>7} {r['killed']:>7} {r['survived']:>8} "
+            f"{r['score']:>6.0%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", default=list(MODULES))
@@ -121,15 +129,9 @@ def main() -> None:
         for module, tests in MODULES.items():
             print(f"{module:<28} {' '.join(tests)}")
         return
+    print(f"{'module':<28} {'mutants':>7} {'killed':>7} {'survived':>8} {'score':>6}", flush=True)
     with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(mutate, args.modules))
-    print(f"{'module':<28} {'mutants':>7} {'killed':>7} {'survived':>8} {'score':>6}")
-    for r in results:
-        print(f"{r['module']:<28} {r['mutants']:>7} {r['killed']:>7} {r['survived']:>8} "
-              f"{r['score']:>6.0%}")
-    for r in results:
-        for key in r["survivors"]:
-            print(f"  survived: {key}")
+        list(pool.map(mutate, args.modules))
 
 
 if __name__ == "__main__":
