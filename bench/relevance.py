@@ -115,6 +115,14 @@ def metrics(results) -> dict:
             "none": none / n}
 
 
+def misses(evaluated: dict) -> None:
+    """The hybrid queries with no relevant offer in their first ten: what to look at next."""
+    for row, ranked, total in evaluated["hybrid"]:
+        if not {r.upper() for r in row["relevant"]} & set(ranked[:10]):
+            print(f"  miss {row['kind']:<8}{row['lang']:<4}{row['query']!r:<40} total {total}: "
+                  f"{' '.join(ranked[:5])} | wanted {' '.join(sorted(row['relevant'])[:5])}")
+
+
 def report(label: str, evaluated: dict, by_language: bool) -> None:
     print(f"\n== {label}")
     print(f"{'group':<14}{'n':>5}" + "".join(f"{m + ' hit@10':>16}{'rec@10':>8}{'MRR':>7}{'none':>7}"
@@ -142,6 +150,7 @@ def main() -> None:
     parser.add_argument("--set", choices=["demo", "catalogues", "both"], default="demo")
     parser.add_argument("--backend", choices=["sqlite", "opensearch", "both"], default="sqlite")
     parser.add_argument("--by-language", action="store_true")
+    parser.add_argument("--misses", action="store_true", help="list the hybrid misses")
     args = parser.parse_args()
     for name in (["demo", "catalogues"] if args.set == "both" else [args.set]):
         with tempfile.TemporaryDirectory() as tmp:
@@ -156,8 +165,11 @@ def main() -> None:
             for label, make in backends.items():
                 with app.app_context():
                     backend = make()
+                    evaluated = evaluate(app, backend, queries, ids)
                     report(f"{name} ({len(ids)} offers, {len(queries)} queries), {label}",
-                           evaluate(app, backend, queries, ids), args.by_language)
+                           evaluated, args.by_language)
+                    if args.misses:
+                        misses(evaluated)
 
 
 def opensearch(app):

@@ -7,6 +7,12 @@ rarely mistype it, and a word of another language one letter away from a catalog
 "Datenanalyse" and "batenanalyse", is not a typing error); shorter words are left alone (too
 many neighbours). The search service corrects the words once and both backends match the typed
 word or its correction, so that they agree; the page and the API offer "Did you mean ...?".
+
+A word the catalogue does not know may still be a misspelt word of the reader's language that
+the catalogue states in other languages ("corso saldatrua": Italian, while the welding offers
+are German): it is then corrected against the 50,000 most frequent words of that language
+(wordfreq's word lists, inside its wheel), unless it is a word of any EU language wordfreq
+knows ("spawanie" is Polish, not a typing error of the English "spawning").
 """
 from __future__ import annotations
 
@@ -15,11 +21,17 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+import wordfreq
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from symspellpy import SymSpell, Verbosity
 
 from . import analysis
 
 MIN_LENGTH = 4
+LANGUAGE_WORDS = 50_000
+WORDFREQ = {"hr": "sh"}  # wordfreq lists Croatian with Serbo-Croatian
+EU_LANGUAGES = ("bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv").split()
 
 
 def word_counts(texts: Iterable[str]) -> Counter:
@@ -74,5 +86,69 @@ class Speller:
         best = max(found, key=lambda s: (-s.distance, s.count, s.term))
         return best.term if best.term != folded else None
 
-    def corrections(self, words: Iterable[str]) -> dict[str, str]:
-        return {w: c for w in words if (c := self.correct(w))}
+    def unknown(self, word: str) -> bool:
+        """A word long enough to correct that neither the catalogue nor the interface knows."""
+        folded = analysis.fold(word)
+        return len(folded) >= MIN_LENGTH and not folded.isdigit() and \
+            folded not in self.words and folded not in self.known
+
+    def corrections(self, words: Iterable[str], lang: str | None = None) -> dict[str, str]:
+        """Catalogue words first; else, for a word no EU language knows, a word of ``lang``."""
+        found = {}
+        for word in words:
+            correction = self.correct(word)
+            if correction is None and lang and self.unknown(word) and \
+                    not in_some_language(word, lang):
+                correction = language_correction(word, lang)
+            if correction:
+                found[word] = correction
+        return found
+
+
+def _code(lang: str) -> str | None:
+    code = WORDFREQ.get(lang, lang)
+    return code if code in wordfreq.available_languages("small") else None
+
+
+def in_some_language(word: str, lang: str | None = None) -> bool:
+    """Whether wordfreq knows the word in the reader's language (its largest list: rare words
+    such as "escanção" are words) or in another EU language (their frequent words)."""
+    own = _code(lang) if lang else None
+    if own and wordfreq.word_frequency(word, own, wordlist="best") > 0:
+        return True
+    return any(wordfreq.word_frequency(word, code, wordlist="small") > 0
+               for code in filter(None, map(_code, EU_LANGUAGES)))
+
+
+@cache
+def language_words(lang: str) -> dict[str, list[tuple[str, str]]] | None:
+    """A language's most frequent words, folded, most frequent first, by first letter (a
+    correction keeps it), each with its written form."""
+    code = _code(lang)
+    if code is None:
+        return None
+    buckets: dict[str, list[tuple[str, str]]] = {}
+    seen: set[str] = set()
+    for word in wordfreq.top_n_list(code, LANGUAGE_WORDS):
+        folded = analysis.fold(word)
+        if folded.isalpha() and len(folded) >= MIN_LENGTH - 1 and folded not in seen:
+            seen.add(folded)
+            buckets.setdefault(folded[0], []).append((folded, word))
+    return buckets
+
+
+def language_correction(word: str, lang: str) -> str | None:
+    """The most frequent word of ``lang`` one edit away (rapidfuzz's optimal string alignment:
+    a swap of two letters is one edit), in its written form. One edit only: at two, a rare
+    word of a language ("gaivinimo", resuscitation) meets a frequent other ("garbinimo")."""
+    buckets = language_words(lang)
+    folded = analysis.fold(word)
+    if not buckets or not folded:
+        return None
+    bucket = buckets.get(folded[0], [])
+    found = process.extract(folded, [w for w, _ in bucket], scorer=OSA.distance, score_cutoff=1,
+                            limit=None)
+    if not found:
+        return None
+    _, _, index = min(found, key=lambda f: (f[1], f[2]))  # nearest, then most frequent
+    return bucket[index][1]

@@ -34,10 +34,11 @@ def content_words(text: str) -> list[str]:
     return [w for w in analysis.words(text) if not is_generic(w)]
 
 
-def content_text(text: str) -> str:
+def content_text(text: str, corrections: dict[str, str] | None = None) -> str:
     """The query without its generic words, for the encoder: "corso di saldatura" reads as
-    "saldatura" (the generic word otherwise pulls the vector towards every course)."""
-    kept = content_words(text)
+    "saldatura" (the generic word otherwise pulls the vector towards every course); a misspelt
+    word reads as its correction."""
+    kept = [(corrections or {}).get(w, w) for w in content_words(text)]
     return " ".join(kept) if kept else text
 
 

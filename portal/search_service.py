@@ -153,18 +153,20 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
     query = SearchQuery(text=text, filters={k: tuple(v) for k, v in filters.items()},
                         ects_min=ects_min, ects_max=ects_max, start_from=start_from,
                         start_to=start_to, sort=sort, page=page, per_page=per_page, locale=locale,
-                        concepts=concepts, near=near, **meaning(text))
+                        concepts=concepts, near=near, **meaning(text, locale))
     return query, interpretation
 
 
-def meaning(text: str) -> dict:
-    """The words' corrections, embedding and similarity floor (see portal.understanding)."""
+def meaning(text: str, locale: str | None = None) -> dict:
+    """The words' corrections (in the reader's language too), embedding and similarity floor
+    (see portal.understanding)."""
     if not text:
         return {}
     from .understanding import understanding
     known = understanding()
-    fields: dict = {"corrections": known.corrections(text)}
-    vector = known.vector(text)
+    corrections = known.corrections(text, locale)
+    fields: dict = {"corrections": corrections}
+    vector = known.vector(text, corrections)
     floors = known.floors(vector) if vector is not None else None
     if floors is not None:
         fields.update(vector=tuple(float(x) for x in vector), vector_floor=floors[0],

@@ -36,8 +36,8 @@ class Understanding:
         self._stats: VectorStats | None = None
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    def corrections(self, text: str) -> dict[str, str]:
-        return self.speller().corrections(wording.content_words(text))
+    def corrections(self, text: str, lang: str | None = None) -> dict[str, str]:
+        return self.speller().corrections(wording.content_words(text), lang)
 
     def speller(self) -> Speller:
         """Built from the active offers' words; rebuilt when the catalogue changed, checked at
@@ -62,12 +62,13 @@ class Understanding:
         self._speller = (state, now, speller)
         return speller
 
-    def vector(self, text: str) -> np.ndarray | None:
-        """The words' embedding (without generic words), or None when there is no encoder."""
+    def vector(self, text: str, corrections: dict[str, str] | None = None) -> np.ndarray | None:
+        """The words' embedding (without generic words, misspelt ones corrected), or None when
+        there is no encoder."""
         encoder = services().encoder
         if encoder is None:
             return None
-        key = wording.content_text(text).casefold()
+        key = wording.content_text(text, corrections).casefold()
         with self._lock:
             if key in self._vectors:
                 self._vectors.move_to_end(key)

@@ -42,3 +42,18 @@ def test_stated_ects_are_a_stated_credit_and_derived_ones_are_not():
 def test_a_text_ects_is_left_for_validation_to_refuse():
     r = normalise(record(ects="abc"))
     assert r.ects == "abc" and r.credits == []
+
+
+def test_what_a_harvester_set_in_both_forms_is_left_as_it_said():
+    both = normalise(record(awarding_body="Chamber", awarding_bodies=["University", "College"],
+                            price=900.0, currency="EUR",
+                            prices=[{"amount": 300, "currency": "EUR", "condition": "EU"},
+                                    {"amount": 900, "currency": "EUR", "condition": None}]))
+    assert (both.awarding_body, both.price) == ("Chamber", 900.0)  # a format's main one stays
+
+
+def test_stated_ects_join_the_credits_in_other_schemes_once():
+    mixed = normalise(record(ects=5.0, credits=[{"value": 10, "scheme": "SCQF"}]))
+    assert [(c["scheme"], c["value"]) for c in mixed.credits] == [("SCQF", 10.0), ("ECTS", 5.0)]
+    already = normalise(record(ects=5.0, credits=[{"value": 5, "scheme": "ECTS"}]))
+    assert [(c["scheme"], c["value"]) for c in already.credits] == [("ECTS", 5.0)]

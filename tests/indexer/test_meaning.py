@@ -206,3 +206,12 @@ def test_speller_corrects_typing_errors_only():
     assert speller.correct("lernen") is None       # a word of another language
     assert speller.correct("datenanalyse") is None  # another first letter: not a typo
     assert speller.correct("cat") is None           # too short to guess
+
+
+def test_a_misspelt_word_no_offer_uses_is_corrected_in_the_readers_language():
+    speller = Speller(word_counts(["Schweißen von Baustahl", "Welding steel"]))
+    assert speller.corrections(["saldatrua"], "it") == {"saldatrua": "saldatura"}
+    assert speller.corrections(["enfremería"], "es") == {"enfremería": "enfermería"}
+    assert speller.corrections(["saldatrua"]) == {}  # no language, no guess beyond the offers
+    assert speller.corrections(["spawanie"], "en") == {}  # Polish, not a typo of "spawning"
+    assert speller.corrections(["weldng"], "it") == {"weldng": "welding"}  # the offers first

@@ -77,3 +77,17 @@ def test_no_dead_end_the_closest_offers_are_labelled(client):
     assert not api(client, q="welding")["closest"]
     page = client.get("/en/?q=astrophysics+of+black+holes").get_data(as_text=True)
     assert "These are the closest in meaning" in page and 'class="card"' in page
+
+
+@pytest.mark.parametrize("lang, typed, meant, found", [
+    ("es", "curso de sodladura", "soldadura", "schwei"), ("nl", "cursus boekhouen", "boekhouden",
+                                                          "bookkeeping"),
+    ("es", "curso de enfremería", "enfermería", "infirm")])
+def test_a_typing_error_in_the_readers_language_finds_offers_in_others(client, lang, typed, meant,
+                                                                       found):
+    data = api(client, q=typed, lang=lang)
+    assert meant in data["query"]["corrections"].values()
+    assert data["total"] > 0 and not data["closest"]
+    assert any(found in t.lower() for t in titles(data)[:10]), titles(data)[:10]
+    typed_only = api(client, q=typed, lang="en")  # no Italian or Spanish words to correct with
+    assert not any(found in t.lower() for t in titles(typed_only)[:10])
