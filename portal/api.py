@@ -12,6 +12,30 @@ from .i18n import locale_code
 from .views import opportunity_json, opportunity_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# what each endpoint reads: anything else is a 400 naming it, so that an integrator never
+# believes a filter works when it is ignored (``funding=ila``, ``radius=50``)
+PARAMETERS = {
+    "api.search": {*search_service.PARAMETERS, "lang"},
+    "api.autocomplete": {"q", "size", "lang"},
+    "api.opportunity": {"lang"},
+}
+
+
+@bp.before_request
+def known_parameters_only():
+    unknown = sorted(set(request.args) - PARAMETERS.get(request.endpoint, set(request.args)))
+    if unknown:
+        raise ParamError([{"param": name[:100], "message": gettext("is not a parameter of this "
+                                                                   "endpoint")}
+                          for name in unknown[:20]])
+
+
+@bp.after_request
+def open_to_other_sites(response):
+    """The API is read-only and public: any site may read it from a browser (no credentials)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.add("Origin")
+    return response
 
 
 @bp.get("/search")

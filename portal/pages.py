@@ -27,8 +27,7 @@ def pull_lang(_endpoint, values) -> None:
 @bp.url_defaults
 def add_lang(_endpoint, values) -> None:
     values.setdefault("lang", g.get("lang") or locale_code())
-KEPT = ("q", "literal", *search_service.FACETS, "ects_min", "ects_max", "start_from", "start_to",
-        "near", "lat", "lon", "radius_km", "online", "sort", "per_page")
+KEPT = tuple(p for p in search_service.PARAMETERS if p != "page")  # a new search: page 1
 
 
 def search_url(args: MultiDict, endpoint: str = "pages.search", path: dict | None = None,

@@ -99,6 +99,9 @@ def _facet_validator(name: str):
 
 
 VALIDATORS = {name: _facet_validator(name) for name in FACETS}
+# every parameter a search reads (the page, the API and the links built from a search)
+PARAMETERS = ("q", "literal", *FACETS, "ects_min", "ects_max", "start_from", "start_to", "near",
+              "lat", "lon", "radius_km", "online", "sort", "page", "per_page")
 
 
 def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | None]:

@@ -1,3 +1,5 @@
+import pytest
+
 from catalogue.record import OpportunityRecord
 from catalogue.validation import MANDATORY, validate
 
@@ -66,3 +68,49 @@ def test_every_date_of_a_presentation_must_be_a_date():
     assert validate(full(sessions=[good])).ok
     (error,) = validate(full(sessions=[good, {**good, "end": "2027-02-30"}])).errors
     assert error.field == "sessions" and "'2027-02-30' is not a date" in error.message
+
+
+@pytest.mark.parametrize("field, accepted, refused", [
+    ("ects", (0, 0.5, 120), (-0.5, 120.5)),
+    ("workload_hours", (0.5, 10_000), (0, -1, 10_000.5)),
+    ("price", (0, 1_000_000), (-0.01, 1_000_000.5)),
+    ("duration_value", (0.5, 10_000), (0, 10_001)),
+])
+def test_each_range_holds_its_bounds_exactly(field, accepted, refused):
+    for value in accepted:
+        assert validate(full(**{field: value})).ok, (field, value)
+    for value in refused:
+        (error,) = [e for e in validate(full(**{field: value})).errors if e.field == field]
+        assert "outside the accepted range" in error.message, (field, value)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("duration_unit", "fortnight", "unknown duration unit"),
+    ("currency", "XXY", "unknown ISO 4217"), ("region", "ZZ99", "unknown NUTS"),
+    ("title", {"xx": "Welding"}, "unknown language tag"),
+    ("learning_outcomes", {"zz": ["Weld"]}, "unknown language tag"),
+    ("assessment_types", ["guesswork"], "unknown code"), ("funding", ["lottery"], "unknown code"),
+    ("application_deadline", "2027-02-30", "is not a date"), ("start_dates", ["2027-1-5"], "is not a date"),
+    ("esco_skills", ["http://example.org/skill/1"], "not an ESCO concept URI"),
+    ("esco_occupations", ["urn:x"], "not an ESCO concept URI"),
+    ("places", [{"city": "Graz", "nuts": "AT999"}], "unknown NUTS"),
+    ("places", [{"city": "Graz", "country": "QQ"}], "unknown ISO 3166"),
+    ("places", [{"city": "Graz", "lat": 47.07}], "not a latitude and longitude"),
+    ("places", [{"city": "Graz", "lat": 91, "lon": 15.4}], "not a latitude and longitude"),
+    ("places", [{"city": "Graz", "lat": 47.1, "lon": -180.5}], "not a latitude and longitude"),
+    ("places", [{"city": "Graz", "lat": True, "lon": 15.4}], "not a latitude and longitude"),
+    ("awarding_body", "x" * 301, "longer than 300 characters"),
+])
+def test_each_rule_names_its_problem(field, value, message):
+    errors = validate(full(**{field: value})).errors
+    assert any(message in e.message for e in errors), errors
+
+
+@pytest.mark.parametrize("field, value", [
+    ("duration_unit", "week"), ("currency", "EUR"), ("region", "DE21"), ("title", {"de-AT": "Schweißen"}),
+    ("places", [{"city": "Graz", "lat": -90, "lon": 180}]), ("places", [{"city": "Graz"}]),
+    ("application_deadline", "2027-02-28"), ("awarding_body", "x" * 300),
+    ("esco_skills", ["http://data.europa.eu/esco/skill/abc"])])
+def test_what_is_right_is_not_refused(field, value):
+    check = validate(full(**{field: value}))
+    assert check.ok, check.errors

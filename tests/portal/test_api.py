@@ -50,3 +50,25 @@ def test_unknown_opportunity_is_a_404_problem(client):
     response = client.get("/api/v1/opportunities/987654")
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
     assert response.get_json()["title"] == "Page not found"
+
+
+@pytest.mark.parametrize("url, unknown", [
+    ("/api/v1/search?q=welding&funding=ila&radius=50", ["funding", "radius"]),
+    ("/api/v1/autocomplete?q=wel&limit=3", ["limit"]), ("/api/v1/opportunities/1?expand=all", ["expand"])])
+def test_an_unknown_parameter_is_a_problem_naming_it(client, url, unknown):
+    response = client.get(url)
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert [e["param"] for e in response.get_json()["errors"]] == unknown
+
+
+def test_every_documented_search_parameter_is_accepted(client):
+    from portal.search_service import PARAMETERS
+    response = client.get("/api/v1/search", query_string={name: "" for name in PARAMETERS})
+    assert response.status_code == 200
+
+
+def test_the_read_only_api_may_be_read_from_any_site_without_credentials(client):
+    response = client.get("/api/v1/search?q=welding", headers={"Origin": "https://pes.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    assert "Access-Control-Allow-Origin" not in client.get("/en/").headers
