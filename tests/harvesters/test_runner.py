@@ -76,3 +76,56 @@ def test_incremental_runs_resume_after_the_last_clean_run_and_retire_nothing(ses
 def first_run_start(session, source):
     from catalogue.models import HarvestRun
     return session.query(HarvestRun).filter_by(source_id=source.id).order_by(HarvestRun.id).first().started_at
+
+
+class Mixed(ListHarvester):
+    """Records of every kind in one feed: each bad one is passed over, never the rest."""
+    name = "mixed"
+    incremental = True
+
+    def gather(self, source, fetch):
+        yield RawRecord("a", "a", 1)
+        yield RawRecord("gone", None, 2, deleted=True)
+        yield RawRecord("a", "a", 3)                      # a duplicate
+        yield RawRecord("broken", "broken", 4)            # its check raises
+        yield RawRecord("b", "b", 5)
+
+    def parse(self, raw):
+        record = super().parse(raw)
+        if raw.data == "broken":
+            record.languages = 42  # not a list: validation cannot iterate it
+        return record
+
+
+def test_records_after_a_withdrawn_a_duplicate_or_a_broken_one_are_still_read(session, make_source):
+    heard = []
+    result = run(session, make_source(), Mixed([]), progress=heard.append)
+    assert result.added == 2 and {i.remote_id for i in result.items
+                                  if i.outcome is ItemOutcome.ADDED} == {"a", "b"}
+    assert sum(heard) == 5  # one for every record read
+    assert any("cannot check this record" in e.message and e.remote_id == "broken"
+               for e in result.errors)
+
+
+def test_a_failed_run_is_not_complete_and_its_reason_is_one_short_line(session, make_source):
+    from harvesters.runner import one_line
+    failed = run(session, make_source(), ListHarvester(["a", "b"], fail_after=1))
+    assert failed.status is RunStatus.FAILED and failed.complete is False
+    assert one_line(SourceError("x" * 300)) == "x" * 300
+    long = one_line(SourceError("y" * 1000))
+    assert len(long) == 300 and long.endswith("…")
+    assert one_line(SourceError("two\nlines  here")) == "two lines here"
+
+
+def test_an_identifier_of_300_characters_is_usable(session, make_source):
+    assert run(session, make_source(), ListHarvester(["x" * 300])).added == 1
+
+
+def test_a_grace_period_keeps_a_record_missing_from_the_feed(session, make_source):
+    from datetime import timedelta
+    source = make_source()
+    assert run(session, source, ListHarvester(["a", "b"])).added == 2
+    kept = run(session, source, ListHarvester(["a"]), retire_grace=timedelta(days=30))
+    assert kept.retired == 0
+    gone = run(session, source, ListHarvester(["a"]))
+    assert gone.retired == 1
