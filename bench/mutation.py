@@ -49,9 +49,6 @@ EXCLUDED_OPERATORS = [
     r"core/RemoveDecorator",
 ]
 EQUIVALENT: dict[str, str] = {  # "module:line:operator" -> why no test can tell it apart
-    "catalogue/normalise.py:19:core/ReplaceAndWithOr":
-        "with `or`, a record with bodies and a body keeps its body anyway: the elif below is "
-        "the only other branch and sets nothing when both are given",
 }
 
 

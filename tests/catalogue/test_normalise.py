@@ -50,6 +50,7 @@ def test_what_a_harvester_set_in_both_forms_is_left_as_it_said():
                             prices=[{"amount": 300, "currency": "EUR", "condition": "EU"},
                                     {"amount": 900, "currency": "EUR", "condition": None}]))
     assert (both.awarding_body, both.price) == ("Chamber", 900.0)  # a format's main one stays
+    assert both.awarding_bodies == ["University", "College"] and len(both.prices) == 2
 
 
 def test_stated_ects_join_the_credits_in_other_schemes_once():
