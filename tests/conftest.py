@@ -143,6 +143,33 @@ def client(demo_app):
 
 
 @pytest.fixture
+def cli(tmp_path):
+    """``cli(*args)``: the learncat command on a fresh embedded catalogue, as an operator runs it."""
+    from portal import create_app
+    from portal.cli import main
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
+                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"),
+                      "FETCH_CACHE_DIR": str(tmp_path / "cache")})
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(main, args=[str(a) for a in args])
+
+
+@pytest.fixture
+def xcri_offer_page(tmp_path, harvested_offer):
+    """``xcri_offer_page(course)``: one XCRI-CAP course of a test college harvested through the
+    real runner; returns ``page(lang)``, its offer page in that language."""
+    from tests.harvesters.test_xcri_cap import xcri
+
+    def harvest(course: str):
+        feed = tmp_path / "feed.xml"
+        feed.write_text(xcri(course), encoding="utf-8")
+        client, offer_id = harvested_offer(feed, "xcri-cap",
+                                           ("fife-test-college", "Fife Test College", "GB"))
+        return lambda lang: client.get(f"/{lang}/opportunities/{offer_id}").get_data(as_text=True)
+    return harvest
+
+
+@pytest.fixture
 def harvested_offer(tmp_path):
     """An app with a small catalogue: ``harvest(path, fmt, provider)`` harvests one feed of one
     offer through the real runner for a provider given as (slug, English name, country) and

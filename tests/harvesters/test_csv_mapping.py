@@ -12,8 +12,6 @@ from harvesters.csv_mapping import (Mapping, MappingError, TransformError, date_
 from harvesters.fetch import fetch
 from harvesters.registry import add_source
 from harvesters.runner import run
-from portal import create_app
-from portal.cli import main
 from tests.conftest import write_csv
 
 MAPPING_TOML = """
@@ -320,15 +318,6 @@ def test_registering_checks_the_mapping_against_the_file(session, make_source, t
     with pytest.raises(ValueError, match="for csv sources"):
         add_source(session, provider, str(path), "xcri-cap", fetch,
                    options={"mapping": MAPPING})
-
-
-@pytest.fixture
-def cli(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"),
-                      "FETCH_CACHE_DIR": str(tmp_path / "cache")})
-    runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(main, args=[str(a) for a in args])
 
 
 def test_cli_registers_previews_harvests_and_changes_a_mapping(cli, tmp_path):

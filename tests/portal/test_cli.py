@@ -6,15 +6,6 @@ from portal.cli import main
 from tests.conftest import ROOT, offer, write_csv
 
 
-@pytest.fixture
-def cli(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"),
-                      "FETCH_CACHE_DIR": str(tmp_path / "cache")})
-    runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(main, args=list(args))
-
-
 def test_register_harvest_and_report(cli, tmp_path):
     assert cli("providers", "add", "riga-it", "--name", "Riga IT School", "--country", "LV",
                "--region", "LV006", "--recognition-policy", "We recognise ECTS").exit_code == 0

@@ -2,8 +2,6 @@
 (issue 9), on a small catalogue harvested here from an XCRI-CAP feed through the real runner."""
 import pytest
 
-from tests.harvesters.test_xcri_cap import xcri
-
 COURSE = """
   <course><dc:identifier>MAR</dc:identifier><dc:title>Marine engineering</dc:title>
    <mlo:credit xmlns:credit="http://purl.org/net/cm"><credit:scheme>SCQF</credit:scheme>
@@ -15,12 +13,8 @@ COURSE = """
 
 
 @pytest.fixture
-def offer_page(tmp_path, harvested_offer):
-    feed = tmp_path / "feed.xml"
-    feed.write_text(xcri(COURSE), encoding="utf-8")
-    client, offer_id = harvested_offer(feed, "xcri-cap", ("fife-test-college", "Fife Test College",
-                                                          "GB"))
-    return lambda lang: client.get(f"/{lang}/opportunities/{offer_id}").get_data(as_text=True)
+def offer_page(xcri_offer_page):
+    return xcri_offer_page(COURSE)
 
 
 def test_the_page_shows_every_price_and_where_derived_credits_come_from(offer_page):

@@ -2,8 +2,6 @@
 qualification (issue 9), on a small catalogue harvested here through the real runner."""
 import pytest
 
-from tests.harvesters.test_xcri_cap import xcri
-
 COURSE = """
   <course><dc:identifier>MBA</dc:identifier><dc:title>Business and Marketing</dc:title>
    <dc:subject xsi:type="courseDataProgramme:JACS3" identifier="N500"/>
@@ -20,12 +18,8 @@ COURSE = """
 
 
 @pytest.fixture
-def offer_page(tmp_path, harvested_offer):
-    feed = tmp_path / "feed.xml"
-    feed.write_text(xcri(COURSE), encoding="utf-8")
-    client, offer_id = harvested_offer(feed, "xcri-cap", ("fife-test-college", "Fife Test College",
-                                                          "GB"))
-    return lambda lang: client.get(f"/{lang}/opportunities/{offer_id}").get_data(as_text=True)
+def offer_page(xcri_offer_page):
+    return xcri_offer_page(COURSE)
 
 
 def test_the_page_shows_each_presentation_subject_codes_and_qualification(offer_page):
