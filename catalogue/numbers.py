@@ -42,6 +42,13 @@ def decimal(text: str, thousands: bool = False) -> float:
     return result
 
 
+def whole(text: str, digits: int = 9) -> int | None:
+    """A count written in decimal digits (at most ``digits`` of them), else None: ``isdigit``
+    also passes '²', which ``int`` refuses, and ``int`` refuses more than 4,300 digits."""
+    value = text.strip()
+    return int(value) if value.isdecimal() and len(value) <= digits else None
+
+
 def optional(value, thousands: bool = False) -> float | None:
     """A number given as text or as a JSON number; None for anything else (booleans too)."""
     if isinstance(value, bool):

@@ -97,7 +97,11 @@ def parse(text: str | None, default_currency: str | None = None) -> list[dict]:
                 m["before"], default_currency) else m.start("number")
             end = m.end() if currency and m["after"] and currency_of(
                 m["after"], default_currency) else m.end("number")
-            found.append((n, start, end, decimal(m["number"], thousands=True), currency, bool(currency)))
+            try:
+                amount = decimal(m["number"], thousands=True)
+            except ValueError:  # more digits than a float holds: no amount anyone pays
+                continue
+            found.append((n, start, end, amount, currency, bool(currency)))
     bare = [f for f in found if not f[5]]
     if any(f[4] for f in found) or len(bare) > 1:  # "Year 1: £9,250" is not a price of 1
         found = [f for f in found if f[5]]

@@ -6,11 +6,10 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 
 from catalogue import prices
-from catalogue.numbers import decimal
+from catalogue.numbers import decimal, optional
 from catalogue.record import MULTILINGUAL_FIELDS, OpportunityRecord
 from catalogue.validation import FieldError, validate
 
@@ -122,13 +121,22 @@ def decode(data: bytes) -> str:
 def read_xlsx(data: bytes) -> Iterator[list[str]]:
     import openpyxl  # only when a workbook arrives
 
+    # A damaged workbook fails wherever openpyxl meets the damage, while loading or while the
+    # rows stream, and as whatever its zip, zlib, XML or descriptor layer raises (zlib.error,
+    # ParseError, TypeError, IndexError, NotImplementedError...): all of it is an unreadable file.
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SourceError(f"not a readable XLSX workbook: {exc}") from exc
+    except Exception as exc:
+        raise SourceError(f"not a readable XLSX workbook: {type(exc).__name__}: {exc}") from exc
     try:
+        if not book.worksheets:
+            raise SourceError("the XLSX workbook has no worksheet")
         for values in book.worksheets[0].iter_rows(values_only=True):
             yield [_cell_text(v) for v in values]
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise SourceError(f"not a readable XLSX workbook: {type(exc).__name__}: {exc}") from exc
     finally:
         book.close()
 
@@ -244,10 +252,11 @@ class RowParser:
             return None, None
         iso = re.fullmatch(r"P(?:T)?(\d+(?:[.,]\d+)?)([HDWMY])", value.upper())
         free = re.fullmatch(r"(\d+(?:[.,]\d+)?)\s*([a-zA-Z]+)", value)
-        if iso:
-            return decimal(iso[1]), ISO_UNITS[iso[2]]
-        if free and free[2].lower() in UNITS:
-            return decimal(free[1]), UNITS[free[2].lower()]
+        amount = optional((iso or free)[1]) if iso or free else None  # None past a float
+        if iso and amount is not None:
+            return amount, ISO_UNITS[iso[2]]
+        if free and free[2].lower() in UNITS and amount is not None:
+            return amount, UNITS[free[2].lower()]
         self.errors.append(FieldError(column, f"{value!r} is not a duration such as '6 weeks'"))
         return None, None
 

@@ -155,7 +155,9 @@ class CtdlHarvester(Harvester):
         data = fetch(source.location)
         try:
             found = list(top_nodes(load_json(data)))
-            nodes = [(normalise(node), is_context) for node, is_context in found]
+            # a resource that is an "@list" or "@set" normalises to what it holds: no node
+            nodes = [(node, is_context) for node, is_context in (
+                (normalise(n), c) for n, c in found) if isinstance(node, dict)]
             graph = CtdlGraph([node for node, _ in nodes])
         except (ValueError, RecursionError) as exc:
             raise SourceError(f"not valid JSON: {exc}") from exc

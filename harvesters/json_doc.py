@@ -23,12 +23,19 @@ def load_json(data: bytes | str):
         raise too_deep from None
     except ValueError as exc:
         raise SourceError(f"not valid JSON: {exc}") from exc
+    if nested_too_deeply(doc):
+        raise too_deep
+    return doc
+
+
+def nested_too_deeply(doc) -> bool:
+    """Whether parsed JSON nests more than MAX_DEPTH levels (without recursing itself)."""
     stack = [(doc, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise too_deep
+            return True
         items = value.values() if isinstance(value, dict) else value if isinstance(value, list) \
             else ()
         stack.extend((v, depth + 1) for v in items if isinstance(v, (dict, list)))
-    return doc
+    return False

@@ -18,7 +18,7 @@ from functools import cache
 from lxml import etree
 
 from catalogue import prices, sanitize, vocabularies as vocab
-from catalogue.numbers import decimal
+from catalogue.numbers import decimal, optional, whole
 from catalogue.record import OpportunityRecord
 from catalogue.validation import FieldError
 
@@ -398,8 +398,8 @@ class ActionParser:
     def duration(self, element):
         raw = value(element)
         match = DURATION.fullmatch(raw)
-        if match:
-            self.r.duration_value = decimal(match[1])
+        if match and optional(match[1]) is not None:  # not 400 digits, more than a float holds
+            self.r.duration_value = optional(match[1])
             self.r.duration_unit = next(u for first, u in UNITS if match[2].lower()[0] == first)
         else:
             self.keep("duree-indicative", raw, "a duration that is not a number of hours to years")
@@ -474,9 +474,9 @@ class ActionParser:
             elif local == "url-session":
                 self.url(child)
             elif local == "recrutement":
-                places = value(child.find(self.ns + "nb-places"))
-                if places.isdigit():
-                    found["places"] = int(places)
+                places = whole(value(child.find(self.ns + "nb-places")))
+                if places is not None:
+                    found["places"] = places
                 self.other(child)
             else:
                 self.other(child)

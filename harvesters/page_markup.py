@@ -13,6 +13,8 @@ import re
 import lxml.html
 from lxml import etree
 
+from .json_doc import nested_too_deeply
+
 SCHEMA = re.compile(r"^https?://schema\.org/")
 # element -> the attribute that holds its value (HTML microdata and RDFa Lite rules)
 URL_ATTRIBUTES = {"a": "href", "area": "href", "link": "href", "img": "src", "audio": "src",
@@ -30,11 +32,17 @@ def page_documents(page: bytes) -> tuple[list, list[str]]:
     documents, problems = [], []
     for n, block in enumerate(json_ld_blocks(doc), start=1):
         try:
-            documents.append(json.loads(block))
+            document = json.loads(block)
+            deep = nested_too_deeply(document)  # the mapper walks what is kept
         except ValueError as exc:
             problems.append(f"JSON-LD block {n} of the page is not valid JSON: {exc}")
+            continue
         except RecursionError:
+            deep = True
+        if deep:
             problems.append(f"JSON-LD block {n} of the page is nested too deeply")
+        else:
+            documents.append(document)
     documents += microdata_items(doc) + rdfa_items(doc)
     return documents, problems
 

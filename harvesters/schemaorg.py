@@ -26,6 +26,7 @@ from catalogue.validation import FieldError
 
 from .base import Fetch, Harvester, InvalidRecord, Notice, RawRecord, SourceError, registry
 from .detect import is_html
+from .json_doc import load_json
 from .page_markup import page_documents
 from .xml import parse_xml, text
 
@@ -76,8 +77,8 @@ class SchemaOrgHarvester(Harvester):
         data = fetch(source.location)
         if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
             try:
-                document = json.loads(data.decode("utf-8-sig"))
-            except (UnicodeDecodeError, ValueError) as exc:
+                document = load_json(data.decode("utf-8-sig"))  # depth-limited, as mapped
+            except UnicodeDecodeError as exc:
                 raise SourceError(f"not a readable JSON-LD feed: {exc}") from exc
             pages, feed = [(source.location, [document], [])], True
         elif is_html(data):  # one course page, registered on its own
@@ -346,8 +347,8 @@ class NodeMapper:
             if isinstance(item, dict):
                 found += self.urls(item.get("url")) + self.urls(item.get("@id"))
             elif isinstance(item, str) and item.strip() and not item.startswith("_:"):
-                url = urljoin(self.base, item.strip())
-                if _is_web(url):
+                url = _resolved(self.base, item.strip())
+                if url and _is_web(url):
                     found.append(url)
         return found
 
@@ -357,8 +358,17 @@ def _id(node: dict, base: str) -> str | None:
     for value in (node.get("@id"), node.get("url")):
         value = value.get("@id") if isinstance(value, dict) else value
         if isinstance(value, str) and value.strip() and not value.startswith("_:"):
-            return urljoin(base, value.strip())
+            return _resolved(base, value.strip()) or value.strip()
     return None
+
+
+def _resolved(base: str, reference: str) -> str | None:
+    """``reference`` resolved against the page; None when it cannot be ("http://[::1": an
+    unclosed IPv6 bracket makes urljoin raise)."""
+    try:
+        return urljoin(base, reference)
+    except ValueError:
+        return None
 
 
 def _is_web(url: str) -> bool:
@@ -443,7 +453,10 @@ def iso_duration(value) -> tuple[float, str] | None:
     match = ISO_DURATION.fullmatch(value.strip().upper()) if isinstance(value, str) else None
     if not match or not any(match.groups()):
         return None
-    y, mo, w, d, h, mi, s = (decimal(g) if g else 0.0 for g in match.groups())
+    try:
+        y, mo, w, d, h, mi, s = (decimal(g) if g else 0.0 for g in match.groups())
+    except ValueError:  # more digits than a float holds: no duration
+        return None
     days = y * 365 + mo * 30 + w * 7 + d
     if h or mi or s:
         value, unit = days * 24 + h + mi / 60 + s / 3600, "hour"

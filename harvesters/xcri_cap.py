@@ -18,7 +18,7 @@ from babel.numbers import get_territory_currencies
 from lxml import etree
 
 from catalogue import credits, prices, sanitize, vocabularies as vocab
-from catalogue.numbers import decimal
+from catalogue.numbers import decimal, optional, whole
 from catalogue.record import OpportunityRecord
 from catalogue.validation import FieldError, is_web_url as web_url
 
@@ -48,7 +48,7 @@ ISO_DURATION = re.compile(rf"P(?=\d|T\d)(?:{NUM}Y)?(?:{NUM}M)?(?:{NUM}W)?(?:{NUM
                           rf"(?:T(?=\d)(?:{NUM}H)?(?:{NUM}M)?(?:{NUM}S)?)?")
 ISO_UNITS = ("year", "month", "week", "day", "hour", "minute", "second")
 TEXT_DURATION = re.compile(rf"{NUM}\s*(hour|day|week|month|year)s?\b", re.I)
-EQF = re.compile(r"(?:EQF[\s:-]*(?:level)?[\s:-]*|http://data\.europa\.eu/snb/eqf/)(\d+)", re.I)
+EQF = re.compile(r"(?:EQF[\s:-]*(?:level)?[\s:-]*|http://data\.europa\.eu/snb/eqf/)(\d{1,3})", re.I)
 # XCRI attendanceMode 2.1 (codes and labels) -> Annex I form of participation
 ATTENDANCE = {
     "cm": "onsite", "campus": "onsite", "nc": "onsite", "face-to-face non-campus": "onsite",
@@ -487,11 +487,12 @@ class OfferParser:
         interval, label = element.get("interval"), text(element)
         if interval is not None:
             match = ISO_DURATION.fullmatch(interval.strip())
-            if not match:
+            parts = {u: optional(v) for u, v in zip(ISO_UNITS, match.groups())
+                     if v is not None} if match else {}
+            if not match or None in parts.values():  # None: more digits than a float holds
                 self.errors.append(FieldError("duration", f"interval={interval!r} is not an ISO "
                                               "8601 duration such as P6W"))
                 return
-            parts = {u: decimal(v) for u, v in zip(ISO_UNITS, match.groups()) if v is not None}
             if len(parts) == 1 and next(iter(parts)) not in ("minute", "second"):
                 (unit, value), = parts.items()
             elif set(parts) == {"year", "month"}:
@@ -503,10 +504,11 @@ class OfferParser:
                 return
         else:
             match = TEXT_DURATION.match(label)
-            if not match:
+            value = optional(match[1]) if match else None  # None: too many digits for a float
+            if value is None:
                 self.keep("duration", label, "a duration that is not a number of hours to years")
                 return
-            value, unit = decimal(match[1]), match[2].lower()
+            unit = match[2].lower()
             if label[match.end():].strip():  # "4 months (approx); ..." keeps its qualification
                 self.keep("duration", label, "a duration with words around it")
         self.r.duration_value, self.r.duration_unit = value, unit
@@ -533,8 +535,8 @@ class OfferParser:
 
     def places_available(self, element):
         value = text(element)
-        if value.isdigit():
-            self.session["places"] = int(value)
+        if whole(value) is not None:
+            self.session["places"] = whole(value)
         else:
             self.keep("places", value, "a number of places that is not a whole number")
 

@@ -1,7 +1,7 @@
 """One reading of decimal numbers for every format: the separators, and what is no number."""
 import pytest
 
-from catalogue.numbers import decimal, optional
+from catalogue.numbers import decimal, optional, whole
 
 
 @pytest.mark.parametrize("text, plain, money", [
@@ -31,3 +31,11 @@ def test_what_is_not_a_finite_decimal_number_is_refused(text):
     (float("nan"), None), (10 ** 400, None)])
 def test_json_values(value, number):
     assert optional(value) == number
+
+
+@pytest.mark.parametrize("text, count", [("12", 12), (" 7 ", 7), ("\u0661\u0662", 12), ("0", 0),
+                                         ("\u00b2", None), ("9" * 5000, None), ("1.5", None),
+                                         ("-3", None), ("", None), ("1234567890", None)])
+def test_a_count_is_a_few_decimal_digits(text, count):
+    """'²' passes str.isdigit but not int(); 5,000 digits pass neither int() nor any count."""
+    assert whole(text) == count

@@ -113,3 +113,8 @@ def test_the_first_stated_price_when_a_format_says_the_first_is_the_main_one():
     assert (record.price, record.currency, len(record.prices)) == (900.0, "EUR", 2)
     prices.apply(record, stated)
     assert (record.price, record.currency) == (450.0, "EUR")
+
+
+def test_an_amount_of_more_digits_than_a_float_holds_is_no_price():
+    assert amounts("EUR " + "9" * 400) == []
+    assert [(a, c) for a, c, _ in amounts("9" * 400 + " or £250")] == [(250, "GBP")]
