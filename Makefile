@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 LANGS := $(patsubst translations/%/LC_MESSAGES/messages.po,%,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: setup browser demo run test bench mutation extract update compile clean
+.PHONY: setup browser axe demo run test bench mutation extract update compile clean
 
 setup: $(VENV)/.installed compile
 
@@ -24,7 +24,7 @@ demo: setup  ## load the demo catalogue through the harvesters, then serve the p
 run: setup
 	$(BIN)/learncat run --host $(HOST) --port $(PORT)
 
-test: setup browser  ## every test, with a real OpenSearch node and PostgreSQL server (scripts/)
+test: setup browser axe  ## every test, with a real OpenSearch node and PostgreSQL server (scripts/)
 	scripts/with-services $(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 browser:  ## Debian's Chromium for the browser tests (installed when we are root; else they skip)
@@ -33,6 +33,11 @@ browser:  ## Debian's Chromium for the browser tests (installed when we are root
 	    echo "installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed: the browser tests will skip"; fi; }
+
+axe:  ## axe-core from npm (package.json) for the accessibility tests (under CI=true they fail without it)
+	@test -f node_modules/axe-core/axe.min.js || { \
+	  if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+	  else echo "npm is not installed: the accessibility tests will skip"; fi; }
 
 bench: setup
 	$(BIN)/python bench/search.py $(BENCH_ARGS)

@@ -443,7 +443,8 @@ class Mapper:
         r.description = joined(texts(self.get("description"), self.lang), "\n\n")
         r.prerequisites = joined(texts(self.get("entryRequirement"), self.lang))
         self.outcomes()
-        eqf = self.codes("eqfLevel", "eqf")
+        # a specification (ELM v3, not a Qualification) states its EQF level as educationLevel
+        eqf = self.codes("eqfLevel", "eqf") or self.codes("educationLevel", "eqf")
         r.eqf_level = int(eqf[0]) if eqf else None
         self.single("eqfLevel", eqf)
         r.isced_f = self.codes("thematicArea", "isced_f")
@@ -652,7 +653,10 @@ class Mapper:
         for detail in details:
             amount = next(iter(self.g.all(detail, "amount")), {})
             unit = last_segment(ident(next(iter(self.g.all(amount, "unit")), {})))
-            value = optional(next(iter(as_list(amount.get("value"))), ""), thousands=True)
+            value = next(iter(as_list(amount.get("value"))), "")
+            if isinstance(value, dict):  # a typed literal: {"@value": "50", "@type": "xsd:decimal"}
+                value = value.get("@value", "")
+            value = optional(value, thousands=True)
             prices.append((value, unit.upper() or None))
         if len(prices) == 1 and prices[0][0] is not None:
             self.r.price, self.r.currency = prices[0]

@@ -5,6 +5,8 @@ results needs no database lookups.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from catalogue import vocabularies as vocab
 from catalogue.models import Opportunity
 from catalogue.sanitize import plain
@@ -54,7 +56,17 @@ def to_document(o: Opportunity) -> dict:
         "skill_labels": sorted({label for uri in o.esco_skills for label in
                                 vocab.concept_labels(uri, o.concept_labels).values()}),
         "completeness": len(check.present),
+        "first_seen": utc_iso(o.first_seen_at),
+        "updated": utc_iso(o.updated_at),  # when its content last changed: change feeds
     }
+
+
+def utc_iso(moment: dt.datetime | None) -> str | None:
+    """A moment as ISO 8601 in UTC to the second (SQLite gives back naive UTC datetimes)."""
+    if moment is None:
+        return None
+    moment = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def text_fields(o: Opportunity) -> dict:

@@ -38,6 +38,9 @@ class FallbackBackend:
     def count(self) -> int:
         return self.primary.count()
 
+    def needs_rebuild(self) -> bool:
+        return self.primary.needs_rebuild()
+
     def search(self, query: SearchQuery) -> SearchResult:
         try:
             return self.primary.search(query)

@@ -14,6 +14,17 @@ from . import analysis
 SNIPPET_WORDS = 30
 
 
+class Snippet(Markup):
+    """Marked-up text that remembers the language it was taken from, so that a page in another
+    language marks it with lang="..." (an offer's title may match in any of its languages)."""
+    lang: str = ""
+
+    def __new__(cls, text: str = "", lang: str = ""):
+        obj = super().__new__(cls, text)
+        obj.lang = lang
+        return obj
+
+
 def pick_language(texts: dict, locale: str) -> str | None:
     """The reader's language if the text has it, else the first language given."""
     if locale in texts:
@@ -22,7 +33,7 @@ def pick_language(texts: dict, locale: str) -> str | None:
 
 
 def mark(text: str, lang: str, matcher: analysis.Matcher | set[str],
-         window: int | None = None) -> Markup | None:
+         window: int | None = None) -> Snippet | None:
     """``text`` escaped with matched words in <mark>; cut to ``window`` words around the first
     match. None when nothing matches."""
     if not isinstance(matcher, analysis.Matcher):
@@ -44,10 +55,10 @@ def mark(text: str, lang: str, matcher: analysis.Matcher | set[str],
         end = start + 2 * window
         pieces = (["… "] if start else []) + pieces[start:end] + (
             [" …"] if end < len(pieces) else [])
-    return Markup("".join(pieces))  # every piece is escaped above
+    return Snippet("".join(pieces), lang)  # every piece is escaped above
 
 
-def highlights(doc: dict, terms: list[set[str]], locale: str) -> dict[str, Markup]:
+def highlights(doc: dict, terms: list[set[str]], locale: str) -> dict[str, Snippet]:
     flat = analysis.Matcher(set().union(*terms) if terms else set())
     found = {}
     for field, window in (("title", None), ("outcomes", SNIPPET_WORDS),

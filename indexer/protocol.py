@@ -18,7 +18,7 @@ FACETS: dict[str, str] = {
 # ECTS ranges as (code, lower bound exclusive, upper bound inclusive)
 ECTS_RANGES: tuple[tuple[str, float, float], ...] = (
     ("0-2", 0, 2), ("2-5", 2, 5), ("5-10", 5, 10), ("10+", 10, float("inf")))
-SORTS = ("relevance", "start", "ects", "-ects", "title")
+SORTS = ("relevance", "start", "ects", "-ects", "title", "-updated")
 
 
 def ects_range(ects: float | None) -> str | None:
@@ -65,6 +65,7 @@ class SearchQuery:
     ects_max: float | None = None
     start_from: dt.date | None = None
     start_to: dt.date | None = None
+    updated_since: dt.datetime | None = None  # added or changed at or after this (UTC)
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
@@ -101,7 +102,8 @@ class Hit:
     id: int
     doc: dict
     score: float | None = None
-    highlights: dict[str, str] = field(default_factory=dict)  # field -> HTML with <mark>
+    highlights: dict[str, str] = field(default_factory=dict)  # field -> HTML with <mark>, a
+    # highlight.Snippet that knows its language (a title may match in any of its languages)
 
 
 @dataclass
@@ -125,4 +127,5 @@ class SearchBackend(Protocol):
     def rebuild(self, docs: Iterable[dict]) -> int: ...
     def search(self, query: SearchQuery) -> SearchResult: ...
     def count(self) -> int: ...
+    def needs_rebuild(self) -> bool: ...  # empty or of an older layout: fill from the catalogue
     def autocomplete(self, prefix: str, locale: str, size: int = 8) -> list[str]: ...

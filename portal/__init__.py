@@ -18,15 +18,26 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.url_map.converters["id"] = IdConverter
     config.load(app, overrides)
-    from . import api, errors, i18n, operator, pages, security, services, surface
+    from . import (api, errors, head, i18n, limits, operator, pages, security, services, sitemaps,
+                   surface)
 
     services.init_app(app)
     i18n.init_app(app)
+    limits.init_app(app)  # before the CSRF check: a flood of forms is counted too
     security.init_app(app)
     surface.init_app(app)
+    head.init_app(app)
+    sitemaps.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.add_url_rule("/", "home", pages.home)
+    app.add_url_rule("/api/", "api_home", pages.api_home)
     app.register_blueprint(api.bp)
+    from .feeds import bp as feeds
+    app.register_blueprint(feeds)
+    from .embed import bp as embed
+    app.register_blueprint(embed)
     app.register_blueprint(operator.bp)
+    from .workspace import bp as workspace
+    app.register_blueprint(workspace)
     return app

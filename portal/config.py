@@ -38,6 +38,18 @@ class Defaults:
     ENCODER_API_KEY = ""
     ENCODER_TIMEOUT = 10.0
     CONCEPT_BRIDGING = True  # words also find offers tagged with the ESCO / ISCED-F concepts they name
+    # rate limits (portal/limits.py), per client address; "" lifts one; a list: "5/minute;30/hour"
+    RATELIMIT_ENABLED = True  # off also lifts the sign-in throttle: only behind a gateway that limits
+    RATELIMIT_API = "120 per minute"  # the whole JSON API together
+    RATELIMIT_SEARCH_PAGES = "60 per minute"  # HTML searches (each runs the search engine)
+    RATELIMIT_WORKSPACE = "30 per minute"  # shortlist changes (each writes to the database)
+    RATELIMIT_SIGN_IN_ADDRESS = "5 per minute; 30 per hour"  # sign-in attempts from one address
+    RATELIMIT_SIGN_IN_USER = "10 per 15 minutes"  # attempts at one user name, from anywhere
+    RATELIMIT_STORAGE_URI = ""  # e.g. redis://host:6379/1; empty: REDIS_URL, else memory://
+    RATELIMIT_STRATEGY = "moving-window"  # exact windows: no double burst at a window's edge
+    RATELIMIT_KEY_PREFIX = "learncat"
+    REDIS_URL = ""
+    TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-For and -Proto (ProxyFix)
     JSON_SORT_KEYS = False
 
 
@@ -45,7 +57,9 @@ ENVIRONMENT = ("DATABASE_URL", "SEARCH_BACKEND", "SEARCH_SQLITE_PATH", "SEARCH_F
                "SECRET_KEY", "OPENSEARCH_URL", "OPENSEARCH_INDEX_PREFIX", "OPENSEARCH_USER",
                "OPENSEARCH_PASSWORD", "OPENSEARCH_CA_CERTS", "FETCH_ALLOW_NETWORKS",
                "FETCH_CACHE_DIR", "OPERATOR_USER", "OPERATOR_PASSWORD_HASH", "ENCODER", "ENCODER_URL",
-               "ENCODER_MODEL", "ENCODER_API_KEY")
+               "ENCODER_MODEL", "ENCODER_API_KEY", "RATELIMIT_API", "RATELIMIT_SEARCH_PAGES",
+               "RATELIMIT_WORKSPACE", "RATELIMIT_SIGN_IN_ADDRESS", "RATELIMIT_SIGN_IN_USER", "RATELIMIT_STORAGE_URI",
+               "RATELIMIT_STRATEGY", "RATELIMIT_KEY_PREFIX", "REDIS_URL")
 
 
 def load(app, overrides: dict | None = None) -> None:
@@ -53,12 +67,12 @@ def load(app, overrides: dict | None = None) -> None:
     for name in ENVIRONMENT:
         if os.environ.get(name):
             app.config[name] = os.environ[name]
-    for name in ("AUTO_MIGRATE", "OPENSEARCH_VERIFY_CERTS"):
+    for name in ("AUTO_MIGRATE", "OPENSEARCH_VERIFY_CERTS", "RATELIMIT_ENABLED"):
         if name in os.environ:
             app.config[name] = os.environ[name].lower() in ("1", "true", "yes")
     for name, kind in (("OPENSEARCH_TIMEOUT", float), ("RETIRE_GRACE_DAYS", int),
                        ("ENCODER_TIMEOUT", float), ("FETCH_DEADLINE", float),
-                       ("HARVEST_DEADLINE", float)):
+                       ("HARVEST_DEADLINE", float), ("TRUSTED_PROXIES", int)):
         if os.environ.get(name):
             app.config[name] = kind(os.environ[name])
     app.config.update(overrides or {})

@@ -9,14 +9,16 @@ from pathlib import Path
 from babel import Locale
 from flask import Flask, current_app, g, request
 from flask_babel import Babel, format_currency, format_date, format_decimal, get_locale
+from markupsafe import Markup
 
 from catalogue import vocabularies as vocab
 
 
 def select_locale() -> str:
-    """The URL's language (/de/...), else ?lang= (the API), else the browser's preference."""
+    """The URL's language (/de/...), else ?lang= (the API), else the browser's preference.
+    The path is read too when no page matched it, so /de/no-such-page is a German 404."""
     languages = current_app.config["LANGUAGES"]
-    for candidate in (g.get("lang"), request.args.get("lang")):
+    for candidate in (g.get("lang"), request.path.split("/", 2)[1], request.args.get("lang")):
         if candidate in languages:
             return candidate
     return preferred(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -60,6 +62,13 @@ def locale_code() -> str:
     return str(get_locale() or "en")
 
 
+def lang_attr(lang: str | None) -> Markup:
+    """' lang="xx"' for text in another language than the page's (none for the page's own)."""
+    if not lang or lang.split("-")[0] == locale_code():
+        return Markup("")
+    return Markup(' lang="%s"') % lang
+
+
 def country(code: str | None) -> str:
     return vocab.country_name(code, locale_code()) if code else ""
 
@@ -94,7 +103,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(country_name=country, language_name=language, pick=pick,
                                  esco_labels=vocab.esco_labels, native_name=native_name,
                                  text_direction=text_direction,
-                                 locale_code=locale_code)
+                                 locale_code=locale_code, lang_attr=lang_attr)
     app.jinja_env.filters.update(number=number, money=money, date=date, language_name=language,
                                  country_name=country)
 

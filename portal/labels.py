@@ -55,6 +55,23 @@ ELEMENTS = {
 }
 
 
+# A harvest run's outcome and the stage of a harvest where a problem was found, in plain words
+# (catalogue.models.RunStatus and Stage); the problems themselves are the harvester's English
+RUN_STATUSES = {"running": _l("running"), "succeeded": _l("succeeded"),
+                "partial": _l("partly succeeded"), "failed": _l("failed")}
+STAGES = {"fetch": _l("Downloading"), "gather": _l("Listing the records"),
+          "parse": _l("Reading a record"), "validate": _l("Checking a record"),
+          "store": _l("Saving a record")}
+
+
+def run_status(status) -> str:
+    return str(RUN_STATUSES.get(status.value, status.value))
+
+
+def stage(value) -> str:
+    return str(STAGES.get(value.value, value.value))
+
+
 STUDY_MODES = {"full-time": _l("Full time"), "part-time": _l("Part time"),
                "flexible": _l("Full or part time")}
 

@@ -9,7 +9,7 @@ from catalogue.validation import MANDATORY, OPTIONAL, element_present, validate
 from harvesters.runner import last_good_run
 from indexer.concepts import suggest_skills
 
-from . import labels, search_service
+from . import labels, openapi, search_service
 from .i18n import locale_code
 from .views import opportunity_or_404, provider_or_404
 
@@ -64,7 +64,7 @@ def language_url(code: str, external: bool = False) -> str:
 @bp.app_context_processor
 def helpers():
     return {"search_url": search_url, "labels": labels, "annex_total": len(MANDATORY),
-            "language_url": language_url}
+            "language_url": language_url, "search_parameters": KEPT}
 
 
 @bp.app_template_filter("vocab_label")
@@ -84,6 +84,22 @@ def search():
     page = search_service.search(request.args, locale_code())
     return render_template("search.html", page=page, args=request.args,
                            sorts=search_service.SORT_LABELS)
+
+
+@bp.get("/api")
+def api_docs():
+    """The API's documentation, made from its OpenAPI document in the reader's language."""
+    doc = openapi.document()
+    return render_template("api_docs.html", doc=doc, endpoints=openapi.endpoints(doc),
+                           server=request.url_root.rstrip("/"),
+                           problem_example=openapi.problem_example())
+
+
+def api_home():
+    """/api/ sends a reader to the API's documentation in their language."""
+    response = redirect(url_for("pages.api_docs", lang=locale_code()))
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.get("/opportunities/<id:opportunity_id>")

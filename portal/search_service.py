@@ -29,13 +29,16 @@ from .services import services, session
 MAX_TEXT = 200
 MAX_PAGE = 500
 MAX_PER_PAGE = 100
+PER_PAGE = 20
+EQF_LEVELS = tuple(str(level) for level in range(1, 9))
+PRICE_CLASSES = ("free", "paid")
 RADIUS_KM = 25  # a place named in the words: offers within this distance
 MAX_RADIUS_KM = 1000
 CLOSEST = 10  # offers shown, labelled as the closest, when nothing matches well
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 SORT_LABELS = {"relevance": _l("Relevance"), "start": _l("Start date, soonest first"),
                "ects": _l("ECTS, fewest first"), "-ects": _l("ECTS, most first"),
-               "title": _l("Title, A to Z")}
+               "title": _l("Title, A to Z"), "-updated": _l("Recently added or changed first")}
 # Words of a query that name a form of participation, read as the filter (EN DE FR ES IT NL PL PT)
 FORM_WORDS = {
     "online": "online", "e-learning": "online", "fernunterricht": "online", "en ligne": "online",
@@ -82,7 +85,7 @@ def interpret(text: str) -> Interpretation:
 
 def _facet_validator(name: str):
     if name == "eqf":
-        return lambda v: v in {str(i) for i in range(1, 9)}, _l("must be a level from 1 to 8")
+        return set(EQF_LEVELS).__contains__, _l("must be a level from 1 to 8")
     if name == "ects":
         codes = {code for code, _, _ in ECTS_RANGES}
         return codes.__contains__, _l("must be one of %(codes)s", codes=", ".join(sorted(codes)))
@@ -93,7 +96,7 @@ def _facet_validator(name: str):
     if name == "provider":
         return lambda v: bool(SLUG.match(v)), _l("is not a provider identifier")
     if name == "price":
-        return {"free", "paid"}.__contains__, _l("must be free or paid")
+        return set(PRICE_CLASSES).__contains__, _l("must be free or paid")
     vocabulary = vocab.get(labels.FACET_VOCABULARY[name])
     return vocabulary.__contains__, _l("is not a known code")
 
@@ -101,7 +104,7 @@ def _facet_validator(name: str):
 VALIDATORS = {name: _facet_validator(name) for name in FACETS}
 # every parameter a search reads (the page, the API and the links built from a search)
 PARAMETERS = ("q", "literal", *FACETS, "ects_min", "ects_max", "start_from", "start_to", "near",
-              "lat", "lon", "radius_km", "online", "sort", "page", "per_page")
+              "lat", "lon", "radius_km", "online", "updated_since", "sort", "page", "per_page")
 
 
 def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | None]:
@@ -144,19 +147,21 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
     start_to = _date(args, "start_to", problem)
     if start_from and start_to and start_from > start_to:
         problem("start_to", gettext("is before start_from"))
+    updated_since = _moment(args, "updated_since", problem)
     sort = args.get("sort") or "relevance"
     if sort not in SORTS:
         problem("sort", gettext("must be one of %(sorts)s", sorts=", ".join(SORTS)))
     page = _integer(args, "page", 1, MAX_PAGE, 1, problem)
-    per_page = _integer(args, "per_page", 1, MAX_PER_PAGE, 20, problem)
+    per_page = _integer(args, "per_page", 1, MAX_PER_PAGE, PER_PAGE, problem)
     near = _near(args, interpretation.place if interpretation else None, problem)
     if problems:
         raise ParamError(problems)
     concepts = bridge(text) if text and args.get("literal") != "1" else Concepts()
     query = SearchQuery(text=text, filters={k: tuple(v) for k, v in filters.items()},
                         ects_min=ects_min, ects_max=ects_max, start_from=start_from,
-                        start_to=start_to, sort=sort, page=page, per_page=per_page, locale=locale,
-                        concepts=concepts, near=near, **meaning(text, locale))
+                        start_to=start_to, updated_since=updated_since, sort=sort, page=page,
+                        per_page=per_page, locale=locale, concepts=concepts, near=near,
+                        **meaning(text, locale))
     return query, interpretation
 
 
@@ -267,6 +272,23 @@ def _date(args, name, problem) -> dt.date | None:
         return None
 
 
+def _moment(args, name, problem) -> dt.datetime | None:
+    """A date or an ISO 8601 date and time; without a zone it is UTC."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) > 35:  # the longest: 2026-12-02T10:30:00.123456+01:00
+            raise ValueError(raw)
+        moment = dt.datetime.fromisoformat(raw)
+        moment = moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+        return moment.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):  # not a moment, or beyond the calendar in UTC
+        problem(name, gettext("%(value)r is not a date or a date and time (ISO 8601)",
+                              value=raw[:40]))
+        return None
+
+
 @dataclass
 class FacetValue:
     value: str
@@ -282,6 +304,8 @@ class Page:
     interpretation: Interpretation | None
     facets: dict[str, list[FacetValue]]
     closest: bool = False  # nothing matched well: the hits are the closest offers, so labelled
+    # the search as parameters, with what was read from the words written out (explicit_args)
+    args: MultiDict = field(default_factory=MultiDict)
 
     @property
     def suggestion(self) -> str | None:
@@ -327,7 +351,32 @@ def search(args: MultiDict, locale: str) -> Page:
             values = [v for v in values if len(v.value) == 4 or v.selected]
         values.sort(key=_facet_order(name))
         facets[name] = values
-    return Page(query, result, interpretation, facets, closest)
+    return Page(query, result, interpretation, facets, closest,
+                explicit_args(args, interpretation))
+
+
+def explicit_args(args: MultiDict, interpretation: Interpretation | None) -> MultiDict:
+    """The parameters with the filters read from the words written out and the words without
+    them ("data online, EQF 6" -> q=data&form=online&eqf=6). Links and forms built from these
+    change one filter and keep the others: the words no longer name a removed filter, so it
+    cannot come back, and no link has to fall back on a literal search."""
+    if interpretation is None:
+        return args
+    explicit = MultiDict(args)
+    explicit.setlist("q", [interpretation.text] if interpretation.text else [])
+    for name, values in interpretation.filters.items():
+        given = explicit.getlist(name)
+        for value in values:
+            if value not in given:
+                explicit.add(name, value)
+    located = any((args.get(key) or "").strip() for key in ("near", "lat", "lon"))
+    place = interpretation.place
+    if place and not located:  # a city named in the words, unless one was given
+        if places.lookup(place.name) == place:
+            explicit["near"] = place.name
+        else:  # a name that is another, larger city's too ("Salamanca"): where it is
+            explicit["lat"], explicit["lon"] = str(place.lat), str(place.lon)
+    return explicit
 
 
 def _facet_order(name: str):

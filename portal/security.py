@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from functools import wraps
+from functools import cache, wraps
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 
 def csrf_token() -> str:
@@ -28,9 +28,26 @@ def operator_configured() -> bool:
 
 
 def valid_operator(user: str, password: str) -> bool:
+    """A wrong user name costs the same hashing as a right one (the password is checked against
+    a decoy hash of the same method and cost), so the answer's time does not tell an outsider
+    which user name exists; names are compared in constant time, as UTF-8 (any text)."""
+    if not operator_configured():
+        return False
     config = current_app.config
-    return operator_configured() and hmac.compare_digest(user, config["OPERATOR_USER"]) and \
-        check_password_hash(config["OPERATOR_PASSWORD_HASH"], password)
+    stored = config["OPERATOR_PASSWORD_HASH"]
+    decoy = decoy_hash(stored)  # made once, before the paths part: the first try pays, any name
+    right_user = hmac.compare_digest(user.encode(), config["OPERATOR_USER"].encode())
+    right_password = check_password_hash(stored if right_user else decoy, password)
+    return right_user and right_password
+
+
+@cache
+def decoy_hash(stored: str) -> str:
+    """A hash of a random password, made with the stored hash's method and parameters."""
+    try:
+        return generate_password_hash(secrets.token_urlsafe(24), method=stored.split("$", 1)[0])
+    except ValueError:  # not a hash werkzeug makes: it never matches anyway
+        return generate_password_hash(secrets.token_urlsafe(24))
 
 
 def operator_required(view):

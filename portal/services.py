@@ -55,14 +55,22 @@ def init_app(app: Flask) -> None:
         app.logger.error("search backend not ready: %s", exc)
     sessions = db.session_factory(engine)
     encoder = make_encoder(app.config)
-    if app.config["SEARCH_BACKEND"] == "sqlite" and backend.count() == 0:
-        with sessions() as s:  # a new or outdated embedded index: fill it from the catalogue
+    if _needs_rebuild(backend):
+        with sessions() as s:  # a new or outdated index: fill it from the catalogue
             if s.scalar(select(Opportunity.id).where(Opportunity.status == Status.ACTIVE).limit(1)):
-                app.logger.warning("the search index is empty: rebuilding it from the catalogue")
+                app.logger.warning("the search index is empty or outdated: rebuilding it from "
+                                   "the catalogue")
                 rebuild(s, backend, encoder=encoder)
     autosync(sessions, backend, encoder)
     app.extensions["learncat"] = Services(engine, sessions, backend, encoder)
     app.teardown_appcontext(_close_session)
+
+
+def _needs_rebuild(backend) -> bool:
+    try:
+        return backend.needs_rebuild()
+    except SearchUnavailable:
+        return False  # the engine is down: searches answer 503; the next start tries again
 
 
 def fetcher() -> Fetcher:

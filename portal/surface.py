@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         "text/html", "text/css", "text/plain", "text/xml", "application/json",
         "application/problem+json", "application/xml", "application/atom+xml", "image/svg+xml"])
     app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["gzip"])  # streamed: the sitemaps
     Compress(app)
     Talisman(app, force_https=False, session_cookie_secure=False,
              content_security_policy=POLICY, frame_options="DENY",
@@ -50,9 +51,11 @@ def init_app(app: Flask) -> None:
 
 def validators(response: Response) -> Response:
     """An ETag on every complete answer to a GET, 304 when the client has it; the server's
-    name without versions."""
+    name without versions. A streamed answer (the sitemaps) sets its own: hashing it here would
+    read it all into memory."""
     response.headers["Server"] = "learncat"
-    if request.method not in ("GET", "HEAD") or response.direct_passthrough:
+    if request.method not in ("GET", "HEAD") or response.direct_passthrough \
+            or response.is_streamed:
         return response
     if request.endpoint == "static":
         response.cache_control.public, response.cache_control.immutable = True, True

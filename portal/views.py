@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import timezone
 
 from flask import abort, url_for
 from sqlalchemy import select
@@ -46,7 +47,8 @@ def opportunity_json(o: Opportunity) -> dict:
             "optional": {e: element_present(record, e) for e in OPTIONAL},
             "completeness": {"stated": len(check.present), "of": len(MANDATORY)},
         },
-        "updated_at": o.updated_at.isoformat(),
+        # SQLite gives back naive datetimes; they are UTC, and RFC 3339 wants the offset said
+        "updated_at": o.updated_at.replace(tzinfo=o.updated_at.tzinfo or timezone.utc).isoformat(),
     }
 
 

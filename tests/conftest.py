@@ -13,6 +13,9 @@ from catalogue.models import Provider, Source
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("LEARNCAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+# every app a test makes runs without rate limits (hundreds of requests from one address);
+# tests/portal/test_limits.py turns them on with small limits of its own
+os.environ["RATELIMIT_ENABLED"] = "false"
 
 
 @pytest.fixture

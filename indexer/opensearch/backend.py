@@ -12,17 +12,17 @@ import time
 from collections.abc import Iterable
 from importlib import resources
 
-from markupsafe import Markup
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import (ConnectionError, ConnectionTimeout, NotFoundError,
                                      OpenSearchException, TransportError)
 
 from .. import analysis
 from ..documents import analysed_text, completions, text_languages
+from ..highlight import Snippet
 from ..protocol import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
 from . import queries
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 RESULT_WINDOW = 10_000
 DEEP_STEP = 1_000
 ENGINE_ERRORS = (ConnectionError, ConnectionTimeout, TransportError, OpenSearchException)
@@ -137,6 +137,12 @@ class OpenSearchBackend:
     def count(self) -> int:
         return self._call("count", self.client.count, index=self.alias)["count"]
 
+    def needs_rebuild(self) -> bool:
+        """The alias names an index of an older mapping: documents of this version would be
+        refused by it (the mapping is strict)."""
+        current = self._current_indices()
+        return bool(current) and not any(f"-v{MAPPING_VERSION}-" in i for i in current)
+
     # -- searching ---------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResult:
         today = dt.date.today()
@@ -209,9 +215,8 @@ class OpenSearchBackend:
         for field, fragments in hit.get("highlight", {}).items():
             name, lang = field.split(".")[:2]
             if name not in highlights or lang == locale:
-                highlights[name] = fragments[0]
-        return Hit(id=int(hit["_id"]), doc=doc, score=hit.get("_score"),
-                   highlights={k: Markup(v) for k, v in highlights.items()})
+                highlights[name] = Snippet(fragments[0], lang)  # HTML-encoded by the engine
+        return Hit(id=int(hit["_id"]), doc=doc, score=hit.get("_score"), highlights=highlights)
 
     def autocomplete(self, prefix: str, locale: str, size: int = 8) -> list[str]:
         response = self._call("suggest", self.client.search, index=self.alias,

@@ -106,7 +106,8 @@ def facet_filters(q: SearchQuery) -> list[dict]:
 
 
 def range_filters(q: SearchQuery) -> list[dict]:
-    """ECTS, start dates and distance: they narrow the result set and every facet."""
+    """ECTS, start dates, distance and change date: they narrow the result set and every
+    facet."""
     filters = []
     if q.near:
         near = {"geo_distance": {"distance": f"{q.near.radius_km}km",
@@ -122,6 +123,8 @@ def range_filters(q: SearchQuery) -> list[dict]:
         filters.append({"bool": {"should": [{"range": {"start_dates": bounds}},
                                             {"term": {"start_anytime": True}}],
                                  "minimum_should_match": 1}})
+    if q.updated_since:
+        filters.append({"range": {"updated": {"gte": q.updated_since.isoformat()}}})
     return filters
 
 
@@ -150,6 +153,8 @@ def sort_clause(q: SearchQuery, today: dt.date) -> list:
     if q.sort in ("ects", "-ects"):
         return [{"ects": {"order": "desc" if q.sort == "-ects" else "asc", "missing": "_last"}},
                 *tie]
+    if q.sort == "-updated":
+        return [{"updated": {"order": "desc", "missing": "_last"}}, *tie]
     return tie
 
 

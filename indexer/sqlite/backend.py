@@ -38,18 +38,18 @@ TEXT_LANGUAGE = "text_language"  # facet_values rows for the languages an offer 
 TABLES = {
     # body: the document as JSON; the other columns are what Columns.load reads, so that it
     # needs no JSON parsing: ECTS, start any time, Annex I completeness, folded title for
-    # sorting, start dates (space-separated), coordinates ("lat lon" pairs) and the vector
-    # (float16 bytes, or NULL)
+    # sorting, start dates (space-separated), coordinates ("lat lon" pairs), the vector
+    # (float16 bytes, or NULL) and when the offer last changed (seconds since 1970, UTC)
     "docs": "CREATE TABLE IF NOT EXISTS {name} (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL,"
             " ects REAL, anytime INTEGER, completeness INTEGER, title_key TEXT, starts TEXT,"
-            " coordinates TEXT, vector BLOB)",
+            " coordinates TEXT, vector BLOB, updated REAL)",
     "facet_values": "CREATE TABLE IF NOT EXISTS {name} (doc INTEGER NOT NULL, facet TEXT NOT NULL,"
                     " value TEXT NOT NULL)",
     "fts": "CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(title, outcomes, description,"
            " other, tokenize = 'unicode61 remove_diacritics 2')",
     "meta": "CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)",
 }
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 INDEXES = ("CREATE INDEX IF NOT EXISTS facet_values_doc ON facet_values (doc)",
            "CREATE INDEX IF NOT EXISTS facet_values_value ON facet_values (facet, value, doc)",
            "INSERT OR IGNORE INTO meta VALUES ('generation', '0')",
@@ -153,6 +153,10 @@ class SqliteBackend:
 
     def count(self) -> int:
         return self._db().execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    def needs_rebuild(self) -> bool:
+        """Empty: new, or dropped by ensure_ready because its layout was older."""
+        return self.count() == 0
 
     # -- searching --------------------------------------------------------------------------
     def columns(self) -> Columns:
@@ -321,6 +325,7 @@ class Columns:
     place_lon: np.ndarray
     vectors: np.ndarray | None  # (size, 384) float32: BLAS multiplies it, not float16
     has_vector: np.ndarray
+    updated: np.ndarray  # seconds since 1970 (UTC); NaN when unknown
     vector_norms: np.ndarray | None = None
 
     def __post_init__(self):
@@ -338,10 +343,10 @@ class Columns:
     def load(cls, db: sqlite3.Connection, generation: int) -> Columns:
         day = dt.date.today()
         rows = db.execute("SELECT rowid, ects, anytime, completeness, title_key, starts, "
-                          "coordinates, vector FROM docs ORDER BY rowid").fetchall()
+                          "coordinates, vector, updated FROM docs ORDER BY rowid").fetchall()
         n = len(rows)
-        rowid, ects, anytime, completeness, titles, starts, coordinates, blobs = \
-            zip(*rows) if rows else [()] * 8
+        rowid, ects, anytime, completeness, titles, starts, coordinates, blobs, updated = \
+            zip(*rows) if rows else [()] * 9
         rowids = np.array(rowid, dtype=np.int64)
         ects = np.array([np.nan if e is None else e for e in ects], dtype=float)
         anytime = np.array(anytime, dtype=bool)
@@ -381,7 +386,8 @@ class Columns:
                                                 dtype="<f2").reshape(-1, DIMENSIONS)
         return cls(generation, day, rowids, facets, ects, start_positions, start_days, anytime,
                    next_start, title_rank, completeness, set(facets[TEXT_LANGUAGE][2]),
-                   place_positions.astype(np.int64), place_lat, place_lon, vectors, has_vector)
+                   place_positions.astype(np.int64), place_lat, place_lon, vectors, has_vector,
+                   np.array([np.nan if u is None else u for u in updated], dtype=float))
 
     def similarity(self, query: np.ndarray) -> np.ndarray:
         """Cosine similarity of every document to the query (-1 for documents without one),
@@ -432,6 +438,8 @@ class Columns:
             window = self.anytime.copy()
             window[self.start_positions[inside]] = True
             mask &= window
+        if q.updated_since:
+            mask &= self.updated >= q.updated_since.timestamp()  # NaN: never
         return mask
 
     def order(self, mask: np.ndarray, sort: str, scores: np.ndarray | None) -> np.ndarray:
@@ -447,6 +455,9 @@ class Columns:
         elif sort in ("ects", "-ects"):
             ects = self.ects[positions]
             keys = (tie, -ects if sort == "-ects" else ects, np.isnan(ects))
+        elif sort == "-updated":
+            updated = self.updated[positions]
+            keys = (tie, -updated, np.isnan(updated))
         else:
             keys = (tie,)
         return positions[np.lexsort(keys)]
@@ -458,11 +469,13 @@ def _insert(db: sqlite3.Connection, prefix: str, doc: dict) -> None:
     title = analysis.fold(doc["title"][langs[0]]) if doc["title"] else ""
     vector = doc.get("vector")
     body = {k: v for k, v in doc.items() if k != "vector"}
-    db.execute(f"INSERT INTO {prefix}docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    updated = doc.get("updated")
+    db.execute(f"INSERT INTO {prefix}docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                (rowid, json.dumps(body, ensure_ascii=False), doc["ects"], doc["start_anytime"],
                 doc["completeness"], title, " ".join(doc["start_dates"]),
                 ",".join(f"{p['lat']} {p['lon']}" for p in doc["locations"]) or None,
-                None if vector is None else np.asarray(vector, dtype="<f2").tobytes()))
+                None if vector is None else np.asarray(vector, dtype="<f2").tobytes(),
+                updated and dt.datetime.fromisoformat(updated).timestamp()))
     db.execute(f"INSERT INTO {prefix}fts (rowid, title, outcomes, description, other) "
                "VALUES (?, ?, ?, ?, ?)", (rowid, *analysed_text(doc).values()))
     rows = []

@@ -98,6 +98,7 @@ def test_highlights_and_autocomplete(opensearch_backend):
             skill_labels=["fournir des soins infirmiers professionnels"])])
     hit = opensearch_backend.search(SearchQuery(text="soins", locale="fr")).hits[0]
     assert "<mark>Soins</mark>" in hit.highlights["title"]
+    assert hit.highlights["title"].lang == "fr"  # the page marks it lang="fr" where it is foreign
     assert "&lt;b&gt;" in hit.highlights["title"]  # provider text is escaped, only <mark> is markup
     assert opensearch_backend.autocomplete("schwei", "en") == ["Schweißtechnik Grundlagen"]
     assert "fournir des soins infirmiers professionnels" in \

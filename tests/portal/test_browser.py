@@ -1,42 +1,8 @@
 """The core journey in a real browser (Debian's Chromium) with JavaScript switched off:
 keyboard first, then search, narrow, open an offer."""
-import os
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {CHROMIUM} is missing (make test installs it)")
-        pytest.skip("Chromium is not installed")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but Playwright is missing (pip install -e '.[test]')")
-        pytest.skip("Playwright is not installed")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(demo_app):
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)  # a free port
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+# browser and base_url: tests/portal/conftest.py
 
 
 @pytest.fixture
