@@ -394,9 +394,11 @@ def schemas() -> dict:
                         "properties": {"query": {"type": "string"}, "suggestions": STRINGS}},
         "Opportunity": {
             "type": "object",
-            "required": ["id", "status", "title", "provider", "annex_i", "updated_at"],
+            "required": ["id", "url", "status", "title", "provider", "annex_i", "updated_at"],
             "properties": {
                 "id": {"type": "integer"}, "status": {"enum": [s.value for s in Status]},
+                "url": {"type": "string", "format": "uri"},
+                "provider_url": _nullable("string"),
                 "remote_id": {"type": "string"}, "title": _ref("Text"),
                 "description": _ref("Text"),
                 "learning_outcomes": {"type": "object", "additionalProperties": STRINGS},

@@ -35,11 +35,12 @@ def opportunity_json(o: Opportunity) -> dict:
     check = validate(record)
     data = asdict(record)
     data["derived"] = data.pop("extras").get("derived", {})  # values learncat converted
+    data["provider_url"] = data.pop("url")  # the offer on the provider's site; url: learncat's
     return {
         "id": o.id,
-        "url": url_for("pages.opportunity", opportunity_id=o.id, _external=True),
         "status": o.status.value,
         **data,
+        "url": url_for("pages.opportunity", opportunity_id=o.id, _external=True),
         "suggested_esco_skills": [] if o.esco_skills else suggest_skills(o.learning_outcomes),
         "provider": provider_json(o.provider),
         "annex_i": {

@@ -72,3 +72,10 @@ def test_the_read_only_api_may_be_read_from_any_site_without_credentials(client)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response.headers
     assert "Access-Control-Allow-Origin" not in client.get("/en/").headers
+
+
+def test_an_offers_url_is_its_learncat_page_and_the_providers_page_is_apart(client):
+    hit = client.get("/api/v1/search?q=welding").get_json()["results"][0]
+    offer = client.get(hit["api_url"]).get_json()
+    assert offer["url"] == hit["url"] and "/opportunities/" in offer["url"]
+    assert "provider_url" in offer and offer["provider_url"] != offer["url"]
