@@ -129,7 +129,8 @@ def shortlist(token: str):
         "workspace/shortlist.html", shortlist=found, token=token,
         link=url_for(".shortlist", token=token, _external=True), messages=get_flashed_messages(),
         full=len(found.items) >= workspace.MAX_ITEMS, max_items=workspace.MAX_ITEMS,
-        searches=[(s, search_link(s.query)) for s in found.searches])
+        searches=[(s, search_link(s.query), search_link(s.query, "feeds.search_feed"))
+                  for s in found.searches])
 
 
 @bp.post("/shortlists/<token>/name")
@@ -197,8 +198,9 @@ def known_query(raw: str) -> str:
     return search_query(MultiDict(parse_qsl(raw[:workspace.MAX_QUERY])))
 
 
-def search_link(query: str) -> str:
-    return url_for("pages.search") + (f"?{query}" if query else "")
+def search_link(query: str, endpoint: str = "pages.search") -> str:
+    """A saved search's page, or its change feed (Atom): what is new or changed since."""
+    return url_for(endpoint) + (f"?{query}" if query else "")
 
 
 @bp.post("/shortlist/searches")

@@ -311,6 +311,11 @@ def test_save_a_search_keeps_known_parameters_only(portal):
     assert "The search has been saved in your shortlist." in page
     results = html(portal.client.get(unescape(link)))
     assert "Welding basics" in results and "Robot welding" not in results  # EQF 4 only
+    feed = re.search(r'<a href="([^"]+)" type="application/atom\+xml"', page).group(1)
+    atom = portal.client.get(unescape(feed))  # a feed reader follows the saved search
+    assert atom.status_code == 200 and atom.mimetype == "application/atom+xml"
+    titles = re.findall(r"<title[^>]*>([^<]+)</title>", atom.get_data(as_text=True))[1:]
+    assert "Welding basics" in titles and "Robot welding" not in titles
     search_id = re.search(r'id="search-(\d+)"', page).group(1)
     gone = post(portal.client, f"/en/shortlists/{portal.token()}/searches/{search_id}/remove")
     assert "No saved searches yet" in html(portal.client.get(gone.headers["Location"]))
