@@ -1,6 +1,8 @@
 """HTML pages: search, opportunity, provider. Views parse, call the service, render."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -64,6 +66,7 @@ def language_url(code: str, external: bool = False) -> str:
 @bp.app_context_processor
 def helpers():
     return {"search_url": search_url, "labels": labels, "annex_total": len(MANDATORY),
+            "results_query": results_query,
             "language_url": language_url, "search_parameters": KEPT}
 
 
@@ -111,8 +114,23 @@ def opportunity(opportunity_id: int):
         "opportunity.html", o=o, check=check, mandatory=MANDATORY,
         suggested=[] if o.esco_skills else suggest_skills(o.learning_outcomes),
         optional=[e for e in OPTIONAL if element_present(record, e)],
-        retired=o.status is Status.RETIRED,
+        retired=o.status is Status.RETIRED, back=back_to_results(),
     ), 410 if o.status is Status.RETIRED else 200
+
+
+def results_query(args: MultiDict) -> str:
+    """A search as the ``results`` parameter of its offers' links, so that an offer page can
+    lead back to the same page of the same results."""
+    return urlencode([(k, v) for k, vs in kept_args(args).items() for v in vs])
+
+
+def back_to_results() -> str | None:
+    """The search an offer was opened from (``results``), rebuilt from the known search
+    parameters only: a link on this site, whatever the parameter holds."""
+    given = request.args.get("results", "")
+    if not given or len(given) > 2000:
+        return None
+    return url_for("pages.search", **kept_args(MultiDict(parse_qsl(given))))
 
 
 @bp.get("/providers/<slug>")

@@ -15,7 +15,7 @@ def html(response) -> str:
 
 def first_result_titles(page: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", t).strip()
-            for t in re.findall(r'<h3><a href="/en/opportunities/\d+">(.*?)</a></h3>', page, re.S)]
+            for t in re.findall(r'<h3><a href="/en/opportunities/\d+(?:\?results=[^"]*)?">(.*?)</a></h3>', page, re.S)]
 
 
 def test_search_page_has_form_facets_and_results(client):
@@ -108,3 +108,22 @@ def test_unknown_pages_are_404_pages(client):
     assert client.get("/en/opportunities/999999").status_code == 404
     response = client.get("/en/providers/nobody")
     assert response.status_code == 404 and "Page not found" in html(response)
+
+
+def test_an_offer_opened_from_results_leads_back_to_the_same_results(client):
+    import re
+    from html import unescape
+    page = client.get("/de/", query_string={"q": "Schweißen", "form": "onsite", "page": "1"})
+    link = unescape(re.search(r'<h3><a href="(/de/opportunities/\d+\?results=[^"]+)"',
+                              page.get_data(as_text=True))[1])
+    offer = client.get(link).get_data(as_text=True)
+    back = unescape(re.search(r'<p class="back"><a href="([^"]+)">Zurück zu den Ergebnissen</a>',
+                              offer)[1])
+    assert back.startswith("/de/?") and "form=onsite" in back and "q=Schwei" in back
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', offer)[1]
+    assert "results" not in canonical
+    # whatever the parameter holds, the way back stays a search on this site
+    hostile = client.get(link.split("?")[0], query_string={
+        "results": "q=x&endpoint=evil&_external=1&next=//evil.example"}).get_data(as_text=True)
+    assert re.search(r'<p class="back"><a href="/de/\?q=x">', hostile)
+    assert '<p class="back">' not in client.get(link.split("?")[0]).get_data(as_text=True)
