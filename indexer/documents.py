@@ -47,6 +47,8 @@ def to_document(o: Opportunity) -> dict:
         "currency": o.currency,
         "price_class": None if o.price is None else "free" if o.price == 0 else "paid",
         "stackability": o.stackability,
+        "funding": o.funding,
+        "target_groups": o.target_groups,
         "start_dates": sorted(o.start_dates),
         "start_anytime": o.start_anytime,
         "duration": [o.duration_value, o.duration_unit] if o.duration_value else None,

@@ -13,7 +13,8 @@ from typing import Protocol
 FACETS: dict[str, str] = {
     "eqf": "eqf", "ects": "ects_range", "country": "countries", "region": "regions",
     "language": "languages", "form": "form", "isced": "isced", "provider": "provider",
-    "qa": "qa", "price": "price_class", "stackable": "stackability",
+    "qa": "qa", "price": "price_class", "stackable": "stackability", "funding": "funding",
+    "audience": "target_groups",
 }
 # ECTS ranges as (code, lower bound exclusive, upper bound inclusive)
 ECTS_RANGES: tuple[tuple[str, float, float], ...] = (
@@ -65,6 +66,7 @@ class SearchQuery:
     ects_max: float | None = None
     start_from: dt.date | None = None
     start_to: dt.date | None = None
+    start_anytime: bool = False  # only offers one can start at any time
     updated_since: dt.datetime | None = None  # added or changed at or after this (UTC)
     sort: str = "relevance"
     page: int = 1

@@ -16,10 +16,12 @@ FACET_TITLES = {
     "region": _l("Region"), "language": _l("Language of instruction"),
     "form": _l("Form of participation"), "isced": _l("Field of education"),
     "provider": _l("Provider"), "qa": _l("Quality assurance"), "price": _l("Cost"),
-    "stackable": _l("Stackability"),
+    "stackable": _l("Stackability"), "funding": _l("Funding you may use"),
+    "audience": _l("Meant for"),
 }
 FACET_VOCABULARY = {"form": "participation_forms", "isced": "isced_f", "qa": "qa_types",
-                    "stackable": "stackability", "region": "nuts"}
+                    "stackable": "stackability", "region": "nuts", "funding": "funding",
+                    "audience": "target_groups"}
 ECTS_LABELS = {"0-2": _l("up to 2"), "2-5": _l("more than 2, up to 5"),
                "5-10": _l("more than 5, up to 10"), "10+": _l("more than 10")}
 PRICE_LABELS = {"free": _l("Free"), "paid": _l("Paid")}

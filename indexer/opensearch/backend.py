@@ -22,7 +22,7 @@ from ..highlight import Snippet
 from ..protocol import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
 from . import queries
 
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 RESULT_WINDOW = 10_000
 DEEP_STEP = 1_000
 ENGINE_ERRORS = (ConnectionError, ConnectionTimeout, TransportError, OpenSearchException)

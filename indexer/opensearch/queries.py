@@ -123,6 +123,8 @@ def range_filters(q: SearchQuery) -> list[dict]:
         filters.append({"bool": {"should": [{"range": {"start_dates": bounds}},
                                             {"term": {"start_anytime": True}}],
                                  "minimum_should_match": 1}})
+    if q.start_anytime:
+        filters.append({"term": {"start_anytime": True}})
     if q.updated_since:
         filters.append({"range": {"updated": {"gte": q.updated_since.isoformat()}}})
     return filters

@@ -49,7 +49,7 @@ TABLES = {
            " other, tokenize = 'unicode61 remove_diacritics 2')",
     "meta": "CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)",
 }
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 INDEXES = ("CREATE INDEX IF NOT EXISTS facet_values_doc ON facet_values (doc)",
            "CREATE INDEX IF NOT EXISTS facet_values_value ON facet_values (facet, value, doc)",
            "INSERT OR IGNORE INTO meta VALUES ('generation', '0')",
@@ -438,6 +438,8 @@ class Columns:
             window = self.anytime.copy()
             window[self.start_positions[inside]] = True
             mask &= window
+        if q.start_anytime:
+            mask &= self.anytime
         if q.updated_since:
             mask &= self.updated >= q.updated_since.timestamp()  # NaN: never
         return mask

@@ -127,3 +127,35 @@ def test_sorted_pages_agree_for_title_order(backends):
         q = SearchQuery(sort="title", page=page, per_page=20)
         assert [h.id for h in backends["opensearch"].search(q).hits] == \
             [h.id for h in backends["sqlite"].search(q).hits]
+
+
+@pytest.mark.parametrize("facet, field", [("funding", "funding"), ("audience", "target_groups")])
+def test_funding_and_audience_filter_exactly_the_matching_offers(catalogue, backends, facet,
+                                                                 field):
+    docs = catalogue[0]
+    stated = sorted({v for d in docs for v in d[field]})
+    assert len(stated) >= 2, f"the demo states too few {field} to test with"
+    for values in ([stated[0]], stated[:2], [stated[-1]]):
+        expected = {d["id"] for d in docs if set(d[field]) & set(values)}
+        counts = {v: sum(v in d[field] for d in docs) for v in stated}
+        with_eqf = {d["id"] for d in docs if set(d[field]) & set(values) and d["eqf"] == 6}
+        for name, backend in backends.items():
+            result = backend.search(SearchQuery(filters={facet: tuple(values)}, per_page=100))
+            assert {h.id for h in result.hits} == expected and result.total == len(expected), \
+                (name, values)
+            assert dict(result.facets[facet]) == counts, name  # its own selection: not narrowed
+            narrowed = backend.search(SearchQuery(filters={facet: tuple(values), "eqf": ("6",)},
+                                                  per_page=100))
+            assert {h.id for h in narrowed.hits} == with_eqf, (name, values)
+            assert dict(narrowed.facets["eqf"]).get("6", 0) == len(with_eqf), name
+
+
+def test_start_any_time_keeps_exactly_those_offers_on_both(catalogue, backends):
+    docs = catalogue[0]
+    anytime = {d["id"] for d in docs if d["start_anytime"]}
+    assert 0 < len(anytime) < len(docs)
+    online = {i for i in anytime if next(d for d in docs if d["id"] == i)["form"] == "online"}
+    for name, backend in backends.items():
+        result = backend.search(SearchQuery(start_anytime=True, per_page=100))
+        assert {h.id for h in result.hits} == anytime and result.total == len(anytime), name
+        assert dict(result.facets["form"]).get("online", 0) == len(online), name  # counts too

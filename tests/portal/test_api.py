@@ -53,7 +53,7 @@ def test_unknown_opportunity_is_a_404_problem(client):
 
 
 @pytest.mark.parametrize("url, unknown", [
-    ("/api/v1/search?q=welding&funding=ila&radius=50", ["funding", "radius"]),
+    ("/api/v1/search?q=welding&funder=ila&radius=50", ["funder", "radius"]),
     ("/api/v1/autocomplete?q=wel&limit=3", ["limit"]), ("/api/v1/opportunities/1?expand=all", ["expand"])])
 def test_an_unknown_parameter_is_a_problem_naming_it(client, url, unknown):
     response = client.get(url)

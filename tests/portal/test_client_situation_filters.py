@@ -1,0 +1,60 @@
+"""Funding and target groups as filters (issue 10): a guidance counsellor narrows the search
+to what the client can pay with and is eligible for."""
+import re
+
+from catalogue.store import CatalogueStore
+from portal.services import services
+
+
+def stated(demo_app, field: str, code: str) -> int:
+    """Offers in the index that state ``code`` in ``field``, counted from the catalogue."""
+    with demo_app.app_context(), services().sessions() as s:
+        return sum(code in getattr(o, field) for o in CatalogueStore(s).iter_indexable())
+
+
+def found(page: str) -> int:
+    match = re.search(r"(\d+) offers? found", page)
+    assert match, "no count of results on the page"
+    return int(match[1])
+
+
+def test_funding_and_audience_are_labelled_filters_that_narrow_the_results(demo_app, client):
+    page = client.get("/en/").get_data(as_text=True)
+    assert "<legend>Funding you may use</legend>" in page and "<legend>Meant for</legend>" in page
+    assert re.search(r'name="funding" value="ila"\s*>\s*<label for="[^"]+">Individual learning '
+                     r'account <span class="count">', page)
+    assert re.search(r'name="audience" value="job-seekers"\s*>\s*<label for="[^"]+">Job seekers '
+                     r'<span class="count">', page)
+    everything = found(page)
+    for param, field, code in (("funding", "funding", "ila"),
+                               ("audience", "target_groups", "job-seekers")):
+        expected = stated(demo_app, field, code)
+        assert 0 < expected < everything, (field, code)
+        narrowed = client.get("/en/", query_string={param: code}).get_data(as_text=True)
+        assert found(narrowed) == expected, param
+        assert re.search(rf'name="{param}" value="{code}" checked', narrowed)
+    german = client.get("/de/", query_string={"funding": "ila"}).get_data(as_text=True)
+    assert "Individuelles Lernkonto" in german
+
+
+def test_the_api_filters_by_funding_and_refuses_unknown_codes(demo_app, client):
+    body = client.get("/api/v1/search", query_string={"funding": "ila", "lang": "en"}).get_json()
+    assert body["total"] == stated(demo_app, "funding", "ila") and body["query"]["filters"] == {
+        "funding": ["ila"]}
+    assert {"value": "ila", "label": "Individual learning account",
+            "count": body["total"], "selected": True} in body["facets"]["funding"]
+    bad = client.get("/api/v1/search", query_string={"audience": "astronauts"})
+    assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
+
+
+def test_start_any_time_is_a_removable_filter(demo_app, client):
+    with demo_app.app_context(), services().sessions() as s:
+        expected = sum(bool(o.start_anytime) for o in CatalogueStore(s).iter_indexable())
+    page = client.get("/en/", query_string={"anytime": "1"}).get_data(as_text=True)
+    assert 0 < found(page) == expected
+    assert re.search(r'id="anytime" name="anytime" value="1" checked>\s*<label for="anytime">'
+                     r'Start any time</label>', page)
+    assert '<span class="visually-hidden">Remove filter </span>Start any time' in page
+    api = client.get("/api/v1/search", query_string={"anytime": "1"}).get_json()
+    assert api["total"] == expected and api["query"]["start_anytime"] is True
+    assert client.get("/api/v1/search", query_string={"anytime": "yes"}).status_code == 400
