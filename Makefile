@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 LANGS := $(patsubst translations/%/LC_MESSAGES/messages.po,%,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: setup browser axe demo run test bench mutation extract update compile clean
+.PHONY: setup browser pango axe demo run test bench mutation extract update compile clean
 
 setup: $(VENV)/.installed compile
 
@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-demo: setup  ## load the demo catalogue through the harvesters, then serve the portal
+demo: setup pango  ## load the demo catalogue through the harvesters, then serve the portal
 	$(BIN)/learncat demo
 	@echo "learncat is at http://$(HOST):$(PORT)/"
 	$(BIN)/learncat run --host $(HOST) --port $(PORT)
@@ -24,7 +24,7 @@ demo: setup  ## load the demo catalogue through the harvesters, then serve the p
 run: setup
 	$(BIN)/learncat run --host $(HOST) --port $(PORT)
 
-test: setup browser axe  ## every test, with a real OpenSearch node and PostgreSQL server (scripts/)
+test: setup browser pango axe  ## every test, with a real OpenSearch node and PostgreSQL server (scripts/)
 	scripts/with-services $(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 browser:  ## Debian's Chromium for the browser tests (installed when we are root; else they skip)
@@ -33,6 +33,13 @@ browser:  ## Debian's Chromium for the browser tests (installed when we are root
 	    echo "installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed: the browser tests will skip"; fi; }
+
+pango:  ## Debian's Pango for WeasyPrint's PDF handouts (installed when we are root; else they answer 503)
+	@ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's Pango for the PDF handouts"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else echo "Pango is not installed: the PDF handouts will answer 503"; fi; }
 
 axe:  ## axe-core from npm (package.json) for the accessibility tests (under CI=true they fail without it)
 	@test -f node_modules/axe-core/axe.min.js || { \
