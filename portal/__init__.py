@@ -40,4 +40,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(operator.bp)
     from .workspace import bp as workspace
     app.register_blueprint(workspace)
+    from .handout import bp as handout  # PDF handouts of an offer or a shortlist
+    app.register_blueprint(handout)
     return app

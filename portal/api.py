@@ -18,9 +18,10 @@ from .views import opportunity_json, opportunity_or_404, provider_json, provider
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # what each endpoint reads: anything else is a 400 naming it, so that an integrator never
-# believes a filter works when it is ignored (``funding=ila``, ``radius=50``)
+# believes a filter works when it is ignored (``funder=ila``, ``radius=50``)
 PARAMETERS = {
     "api.search": {*search_service.PARAMETERS, "lang"},
+    "api.search_csv": {*search_service.PARAMETERS, "lang"},
     "api.autocomplete": {"q", "size", "lang"},
     "api.opportunity": {"lang"},
     "api.opportunity_elm": {"lang"},
@@ -62,6 +63,7 @@ def search():
                   "ects_min": q.ects_min, "ects_max": q.ects_max,
                   "start_from": q.start_from and q.start_from.isoformat(),
                   "start_to": q.start_to and q.start_to.isoformat(),
+                  "start_anytime": q.start_anytime,
                   "updated_since": q.updated_since and q.updated_since.isoformat(),
                   "sort": q.sort,
                   "near": q.near and {"place": q.near.label, "lat": q.near.lat, "lon": q.near.lon,
@@ -83,6 +85,14 @@ def search():
                            "selected": v.selected} for v in values]
                    for name, values in page.facets.items()},
     })
+
+
+@bp.get("/search.csv")
+def search_csv():
+    """Every result of the search (up to csv_export's cap) in learncat's CSV template, streamed:
+    the file harvests back into the same offers. page and per_page are read and ignored."""
+    from .search_export import csv_response
+    return csv_response(request.args, locale_code())
 
 
 @bp.get("/autocomplete")

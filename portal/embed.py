@@ -22,14 +22,14 @@ FRAMEABLE = {"frame_options": None,
 
 @bp.get("/embed")
 def search():
-    args = MultiDict(pages.kept_args(request.args))
+    kept = pages.kept_args(request.args)
+    args = MultiDict(kept)
     args.setdefault("per_page", str(PER_PAGE))
     page = search_service.search(args, locale_code())
     preset = MultiDict([(k, v) for k, v in args.items(multi=True)
                         if k not in ("q", "page", "per_page") and v])
     return render_template("embed.html", page=page, args=args, preset=preset,
-                           full={k: v for k, v in pages.kept_args(args).items()
-                                 if k not in ("per_page", "page")})
+                           full={k: v for k, v in kept.items() if k not in ("per_page", "page")})
 
 
 search.talisman_view_options = FRAMEABLE  # what Flask-Talisman's per-view decorator sets

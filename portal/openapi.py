@@ -98,6 +98,8 @@ def query_parameters() -> dict[str, tuple[dict, str]]:
                       gettext("Distance from the place or point, in kilometres.")),
         "online": ({"type": "string", "enum": ["include"]},
                    gettext("include: online offers are kept when searching near a place.")),
+        "anytime": ({"type": "string", "enum": ["1"]},
+                    gettext("1: only offers you can start at any time.")),
         "updated_since": ({"type": "string", "format": "date-time"},
                           gettext("Offers added or changed since this moment (ISO 8601; a date "
                                   "alone is its midnight, a moment without a zone is UTC).")),
@@ -159,6 +161,20 @@ def operations() -> dict[str, dict]:
                 (gettext("Free offers within 50 km of Lyon, and online ones"),
                  {"near": "Lyon", "radius_km": "50", "online": "include", "price": "free"}),
             ],
+        },
+        "api.search_csv": {
+            "summary": gettext("Search results as CSV"),
+            "description": gettext(
+                "Every offer the search finds, up to 10,000 rows, as a CSV file in learncat's "
+                "own CSV template: the file can be harvested again as a CSV feed. Takes the "
+                "parameters of the search; page and per_page are ignored. X-Total-Count says "
+                "how many offers the search found."),
+            "ok": (gettext("The offers, one row each, with the template's columns."),
+                   "SearchCsv"),
+            "media": "text/csv",
+            "responses": searching,
+            "examples": [(gettext("Online offers at EQF level 6"),
+                          {"eqf": "6", "form": "online"})],
         },
         "api.autocomplete": {
             "summary": gettext("Complete what someone is typing"),
@@ -354,6 +370,7 @@ def schemas() -> dict:
                               "ects_min": _nullable("number"), "ects_max": _nullable("number"),
                               "start_from": _nullable("string", format="date"),
                               "start_to": _nullable("string", format="date"),
+                              "start_anytime": {"type": "boolean"},
                               "updated_since": _nullable("string", format="date-time"),
                               "sort": {"enum": list(SORTS)},
                               "near": _nullable("object", properties={
@@ -445,6 +462,7 @@ def schemas() -> dict:
                 "offers": {"type": "integer", "minimum": 0},
                 "withdrawn_offers": {"type": "integer", "minimum": 0},
                 "offers_api_url": {"type": "string", "format": "uri"}}},
+        "SearchCsv": {"type": "string", "description": "RFC 4180 text, header row first"},
         "OpenAPI": {"type": "object", "required": ["openapi", "info", "paths"],
                     "properties": {"openapi": {"const": OPENAPI}}},
         "ElmLearningOpportunity": {

@@ -104,7 +104,8 @@ def _facet_validator(name: str):
 VALIDATORS = {name: _facet_validator(name) for name in FACETS}
 # every parameter a search reads (the page, the API and the links built from a search)
 PARAMETERS = ("q", "literal", *FACETS, "ects_min", "ects_max", "start_from", "start_to", "near",
-              "lat", "lon", "radius_km", "online", "updated_since", "sort", "page", "per_page")
+              "lat", "lon", "radius_km", "online", "anytime", "updated_since", "sort", "page",
+              "per_page")
 
 
 def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | None]:
@@ -147,6 +148,9 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
     start_to = _date(args, "start_to", problem)
     if start_from and start_to and start_from > start_to:
         problem("start_to", gettext("is before start_from"))
+    anytime = (args.get("anytime") or "").strip()
+    if anytime not in ("", "1"):
+        problem("anytime", gettext("must be 1 or left out"))
     updated_since = _moment(args, "updated_since", problem)
     sort = args.get("sort") or "relevance"
     if sort not in SORTS:
@@ -159,8 +163,8 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
     concepts = bridge(text) if text and args.get("literal") != "1" else Concepts()
     query = SearchQuery(text=text, filters={k: tuple(v) for k, v in filters.items()},
                         ects_min=ects_min, ects_max=ects_max, start_from=start_from,
-                        start_to=start_to, updated_since=updated_since, sort=sort, page=page,
-                        per_page=per_page, locale=locale, concepts=concepts, near=near,
+                        start_to=start_to, start_anytime=anytime == "1",
+                        updated_since=updated_since, sort=sort, page=page, per_page=per_page, locale=locale, concepts=concepts, near=near,
                         **meaning(text, locale))
     return query, interpretation
 

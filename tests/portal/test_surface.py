@@ -126,7 +126,7 @@ def test_the_files_search_engines_and_browsers_ask_for_are_there(client):
 def test_huge_numbers_and_reserved_names_are_no_500(client, ids, url, status):
     response = client.get(url)
     assert response.status_code == status
-    assert len(response.data) < 60_000  # the language links do not repeat a huge parameter
+    assert response.data.count(b"9" * 1000) <= 1  # the language links do not repeat a huge parameter
 
 
 def test_reserved_names_on_an_offer_page_are_ignored(client, ids):
