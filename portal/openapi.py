@@ -87,6 +87,9 @@ def query_parameters() -> dict[str, tuple[dict, str]]:
         "start_to": ({"type": "string", "format": "date"},
                      gettext("Offers with a start on or before this date, or that start any "
                              "time.")),
+        "starts_within": ({"type": "integer", "minimum": 1, "maximum": ss.MAX_WEEKS},
+                          gettext("Offers that start within this many weeks from today, or that "
+                                  "start any time (within start_from and start_to if given).")),
         "near": ({"type": "string", "maxLength": 100},
                  gettext("A city or town: offers within radius_km of it.")),
         "lat": ({"type": "number", "minimum": -90, "maximum": 90},

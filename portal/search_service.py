@@ -24,6 +24,7 @@ from indexer.protocol import (ECTS_RANGES, FACETS, SORTS, Concepts, Near, Search
                               SearchResult)
 
 from . import labels
+from .clock import today
 from .services import services, session
 
 MAX_TEXT = 200
@@ -34,6 +35,7 @@ EQF_LEVELS = tuple(str(level) for level in range(1, 9))
 PRICE_CLASSES = ("free", "paid")
 RADIUS_KM = 25  # a place named in the words: offers within this distance
 MAX_RADIUS_KM = 1000
+MAX_WEEKS = 104  # starts_within: up to two years ahead
 CLOSEST = 10  # offers shown, labelled as the closest, when nothing matches well
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 SORT_LABELS = {"relevance": _l("Relevance"), "start": _l("Start date, soonest first"),
@@ -104,7 +106,7 @@ def _facet_validator(name: str):
 VALIDATORS = {name: _facet_validator(name) for name in FACETS}
 # every parameter a search reads (the page, the API and the links built from a search)
 PARAMETERS = ("q", "literal", *FACETS, "ects_min", "ects_max", "start_from", "start_to", "near",
-              "lat", "lon", "radius_km", "online", "anytime", "updated_since", "sort", "page",
+              "lat", "lon", "radius_km", "online", "starts_within", "anytime", "updated_since", "sort", "page",
               "per_page")
 
 
@@ -146,6 +148,11 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
         problem("ects_max", gettext("is smaller than ects_min"))
     start_from = _date(args, "start_from", problem)
     start_to = _date(args, "start_to", problem)
+    weeks = _integer(args, "starts_within", 1, MAX_WEEKS, None, problem)
+    if weeks:  # from today to N weeks ahead, within any dates also given
+        soonest, latest = today(), today() + dt.timedelta(weeks=weeks)
+        start_from = max(start_from or soonest, soonest)
+        start_to = min(start_to or latest, latest)
     if start_from and start_to and start_from > start_to:
         problem("start_to", gettext("is before start_from"))
     anytime = (args.get("anytime") or "").strip()
@@ -164,7 +171,8 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
     query = SearchQuery(text=text, filters={k: tuple(v) for k, v in filters.items()},
                         ects_min=ects_min, ects_max=ects_max, start_from=start_from,
                         start_to=start_to, start_anytime=anytime == "1",
-                        updated_since=updated_since, sort=sort, page=page, per_page=per_page, locale=locale, concepts=concepts, near=near,
+                        updated_since=updated_since, sort=sort, page=page, per_page=per_page,
+                        locale=locale, concepts=concepts, near=near,
                         **meaning(text, locale))
     return query, interpretation
 

@@ -58,3 +58,31 @@ def test_start_any_time_is_a_removable_filter(demo_app, client):
     api = client.get("/api/v1/search", query_string={"anytime": "1"}).get_json()
     assert api["total"] == expected and api["query"]["start_anytime"] is True
     assert client.get("/api/v1/search", query_string={"anytime": "yes"}).status_code == 400
+
+
+def test_starts_within_weeks_counts_from_the_fixed_today(demo_app, client, monkeypatch):
+    """starts_within=N: a start from today to N weeks ahead, or any time; today is TODAY."""
+    import datetime as dt
+    with demo_app.app_context(), services().sessions() as s:
+        offers = list(CatalogueStore(s).iter_indexable())
+    dated = sorted({d for o in offers for d in o.start_dates})
+    today = dt.date.fromisoformat(dated[len(dated) // 2])  # a day with starts before and after
+    monkeypatch.setitem(demo_app.config, "TODAY", today)
+    latest = today + dt.timedelta(weeks=4)
+    expected = sum(o.start_anytime or any(today <= dt.date.fromisoformat(d) <= latest
+                                          for d in o.start_dates) for o in offers)
+    anytime = sum(bool(o.start_anytime) for o in offers)
+    api = client.get("/api/v1/search", query_string={"starts_within": "4"}).get_json()
+    assert anytime < api["total"] == expected < len(offers)
+    assert api["query"]["start_from"] == today.isoformat()
+    assert api["query"]["start_to"] == latest.isoformat()
+    narrower = client.get("/api/v1/search", query_string={
+        "starts_within": "4", "start_to": (today + dt.timedelta(days=3)).isoformat()}).get_json()
+    assert narrower["query"]["start_to"] == (today + dt.timedelta(days=3)).isoformat()
+    page = client.get("/en/", query_string={"starts_within": "4"}).get_data(as_text=True)
+    assert found(page) == expected
+    assert '<option value="4" selected>4 weeks</option>' in page
+    assert '<span class="visually-hidden">Remove filter </span>Starts within 4 weeks' in page
+    for bad in ("0", "105", "soon", "9" * 5000):
+        response = client.get("/api/v1/search", query_string={"starts_within": bad})
+        assert response.status_code == 400 and "starts_within" in response.get_data(as_text=True)

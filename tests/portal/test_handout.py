@@ -33,7 +33,7 @@ def portal(tmp_path):
     feed = write_csv(tmp_path / "feed.csv", OFFERS)
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
                       "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True,
-                      "ENCODER": "none", "HANDOUT_DATE": MADE_ON})
+                      "ENCODER": "none", "TODAY": MADE_ON})
     with app.app_context(), services().sessions() as s:
         provider = Provider(slug="weld", name={"en": "Weld Academy"}, country="AT")
         s.add(provider)
@@ -141,6 +141,15 @@ def test_the_handout_page_has_title_provider_facts_link_and_date(portal):
     assert f'href="http://localhost/en/opportunities/{oid}"' in page
     assert "Made on January 15, 2031" in page
     assert 'class="foreign"' not in page  # everything was given in English
+
+
+def test_the_handout_page_style_is_allowed_by_its_nonce_only(portal):
+    """A browser printing the .html twin applies its style: the strict policy names its nonce."""
+    response = portal.test_client().get(f"/en/opportunities/{portal.ids['H2']}/handout.html")
+    nonce = re.search(r'<style nonce="([^"]+)">', text(response)).group(1)
+    policy = response.headers["Content-Security-Policy"]
+    assert f"style-src 'self' 'nonce-{nonce}'" in policy
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
 
 
 def test_the_client_language_is_chosen_apart_from_the_interface(portal):
