@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,43 @@ def write_csv(path: Path, rows: list[dict], encoding: str = "utf-8", delimiter: 
     return path
 
 
+def scratch_app(tmp_path: Path, **config):
+    """A portal on a throw-away SQLite catalogue and index under ``tmp_path``."""
+    from portal import create_app
+    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
+                       "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True, **config})
+
+
+@dataclass
+class Harvested:
+    source_id: int
+    added: int
+    ids: dict[str, int]  # the offers' ids by their remote ids
+
+
+def harvest_feed(app, location: Path, provider: tuple[str, str, str], fmt: str = "csv") -> Harvested:
+    """Harvest one feed through the real runner for a new provider (slug, English name,
+    country)."""
+    from sqlalchemy import select
+
+    from catalogue.models import Opportunity
+    from harvesters.runner import run
+    from portal.services import services
+
+    slug, name, country = provider
+    with app.app_context(), services().sessions() as s:
+        row = Provider(slug=slug, name={"en": name}, country=country)
+        s.add(row)
+        s.flush()
+        source = Source(provider_id=row.id, name=fmt, format=fmt, location=str(location))
+        s.add(source)
+        s.commit()
+        added = run(s, source).added
+        ids = dict(s.execute(select(Opportunity.remote_id, Opportunity.id)
+                             .where(Opportunity.source_id == source.id)).all())
+        return Harvested(source.id, added, ids)
+
+
 def offer(remote_id: str, **cells) -> dict:
     """A complete template row (all nine mandatory elements), overridable cell by cell."""
     row = {
@@ -177,27 +215,11 @@ def harvested_offer(tmp_path):
     """An app with a small catalogue: ``harvest(path, fmt, provider)`` harvests one feed of one
     offer through the real runner for a provider given as (slug, English name, country) and
     returns the app's test client with the offer's id."""
-    from sqlalchemy import select
-
-    from catalogue.models import Opportunity
-    from harvesters.runner import run
-    from portal import create_app
-    from portal.services import services
-
     def harvest(path: Path, fmt: str, provider: tuple[str, str, str]):
-        app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                          "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True})
-        slug, name, country = provider
-        with app.app_context(), services().sessions() as s:
-            row = Provider(slug=slug, name={"en": name}, country=country)
-            s.add(row)
-            s.flush()
-            source = Source(provider_id=row.id, name=fmt, format=fmt, location=str(path))
-            s.add(source)
-            s.commit()
-            assert run(s, source).added == 1
-            offer_id = s.scalar(select(Opportunity.id))
-        return app.test_client(), offer_id
+        app = scratch_app(tmp_path)
+        harvested = harvest_feed(app, path, provider, fmt)
+        assert harvested.added == 1
+        return app.test_client(), *harvested.ids.values()
     return harvest
 
 

@@ -8,12 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from catalogue import csv_export
-from catalogue.models import Opportunity, Provider, Source
+from catalogue.models import Opportunity, Provider
 from catalogue.record import OpportunityRecord
-from harvesters.runner import run
 from indexer.sync import sync_pending
 from portal import search_export
-from tests.conftest import offer, write_csv
+from tests.conftest import harvest_feed, offer, scratch_app, write_csv
 
 ROWS = [
     offer("W-1", title_en="Welding basics", title_de="Schweißen Grundlagen",
@@ -38,24 +37,15 @@ NOT_IN_TEMPLATE = {"remote_id", "awarding_bodies", "credits", "prices", "session
 
 
 def app_with(tmp_path):
-    from portal import create_app
-    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                       "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True,
-                       "ENCODER": "none"})
+    return scratch_app(tmp_path, ENCODER="none")
 
 
 def harvest(app, slug: str, feed) -> int:
     from portal.services import services
+    added = harvest_feed(app, feed, (slug, slug.title(), "DE")).added
     with app.app_context(), services().sessions() as s:
-        provider = Provider(slug=slug, name={"en": slug.title()}, country="DE")
-        s.add(provider)
-        s.flush()
-        source = Source(provider_id=provider.id, name="csv", format="csv", location=str(feed))
-        s.add(source)
-        s.commit()
-        added = run(s, source).added
         sync_pending(s, services().search)
-        return added
+    return added
 
 
 @pytest.fixture

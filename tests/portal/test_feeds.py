@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from sqlalchemy import select, update
 
-from catalogue.models import Opportunity, Provider, Source
+from catalogue.models import Opportunity, Source
 from harvesters.runner import run
 from indexer.sync import sync_pending
-from tests.conftest import offer, write_csv
+from tests.conftest import harvest_feed, offer, scratch_app, write_csv
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # the first harvest, set back
@@ -19,28 +19,20 @@ LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # the first harvest,
 def catalogue(tmp_path):
     """An app with three harvested offers, all last changed on LONG_AGO; ``reharvest(rows)``
     harvests the feed again with new rows."""
-    from portal import create_app
     from portal.services import services
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True,
-                      "ENCODER": "none"})
+    app = scratch_app(tmp_path, ENCODER="none")
     feed = tmp_path / "feed.csv"
     rows = [offer("W-1", title_en="Welding basics"), offer("W-2", title_en="Pipe welding"),
             offer("D-1", title_en="Data analysis with Python", participation_form="onsite")]
     write_csv(feed, rows)
+    harvested = harvest_feed(app, feed, ("feed-college", "Feed College", "DE"))
+    assert harvested.added == 3
+    source_id = harvested.source_id
     with app.app_context(), services().sessions() as s:
-        provider = Provider(slug="feed-college", name={"en": "Feed College"}, country="DE")
-        s.add(provider)
-        s.flush()
-        source = Source(provider_id=provider.id, name="csv", format="csv", location=str(feed))
-        s.add(source)
-        s.commit()
-        assert run(s, source).added == 3
         s.execute(update(Opportunity).values(updated_at=LONG_AGO, first_seen_at=LONG_AGO,
                                              index_pending=True))
         s.commit()
         sync_pending(s, services().search)
-        source_id = source.id
 
     def reharvest(new_rows):
         write_csv(feed, new_rows)

@@ -10,13 +10,11 @@ import cssselect2
 import pytest
 import tinycss2
 import tinyhtml5
-from sqlalchemy import select
 
-from catalogue.models import Opportunity, Provider, Source
+from catalogue.models import Source
 from harvesters.runner import run
-from portal import create_app
 from portal.services import services
-from tests.conftest import offer, write_csv
+from tests.conftest import harvest_feed, offer, scratch_app, write_csv
 
 STYLE = Path(__file__).resolve().parents[2] / "portal" / "static" / "style.css"
 MADE_ON = dt.date(2031, 1, 15)  # a fixed clock: the handout's "Made on" date
@@ -31,19 +29,10 @@ OFFERS = [
 @pytest.fixture
 def portal(tmp_path):
     feed = write_csv(tmp_path / "feed.csv", OFFERS)
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True,
-                      "ENCODER": "none", "TODAY": MADE_ON})
-    with app.app_context(), services().sessions() as s:
-        provider = Provider(slug="weld", name={"en": "Weld Academy"}, country="AT")
-        s.add(provider)
-        s.flush()
-        source = Source(provider_id=provider.id, name="csv", format="csv", location=str(feed))
-        s.add(source)
-        s.commit()
-        assert run(s, source).added == len(OFFERS)
-        app.ids = dict(s.execute(select(Opportunity.remote_id, Opportunity.id)).all())
-        app.feed, app.source_id = feed, source.id
+    app = scratch_app(tmp_path, ENCODER="none", TODAY=MADE_ON)
+    harvested = harvest_feed(app, feed, ("weld", "Weld Academy", "AT"))
+    assert harvested.added == len(OFFERS)
+    app.ids, app.feed, app.source_id = harvested.ids, feed, harvested.source_id
     return app
 
 

@@ -18,11 +18,10 @@ from werkzeug.serving import make_server
 
 from catalogue import workspace
 from catalogue.db import alembic_config, upgrade
-from catalogue.models import Base, Opportunity, Provider, Source, Status
+from catalogue.models import Base, Opportunity, Source, Status
 from harvesters.runner import run
-from portal import create_app
 from portal.services import services
-from tests.conftest import offer, write_csv
+from tests.conftest import harvest_feed, offer, scratch_app, write_csv
 
 TABLES = {"shortlist", "shortlist_item", "saved_search"}
 OFFERS = [
@@ -61,20 +60,10 @@ class Portal:
 @pytest.fixture
 def portal(tmp_path) -> Portal:
     feed = write_csv(tmp_path / "feed.csv", OFFERS)
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True,
-                      "ENCODER": "none"})
-    with app.app_context(), services().sessions() as s:
-        provider = Provider(slug="weld-academy", name={"en": "Weld Academy"}, country="AT")
-        s.add(provider)
-        s.flush()
-        source = Source(provider_id=provider.id, name="csv", format="csv", location=str(feed))
-        s.add(source)
-        s.commit()
-        assert run(s, source).added == len(OFFERS)
-        ids = dict(s.execute(select(Opportunity.remote_id, Opportunity.id)).all())
-        source_id = source.id
-    return Portal(app, app.test_client(), ids, feed, source_id)
+    app = scratch_app(tmp_path, ENCODER="none")
+    harvested = harvest_feed(app, feed, ("weld-academy", "Weld Academy", "AT"))
+    assert harvested.added == len(OFFERS)
+    return Portal(app, app.test_client(), harvested.ids, feed, harvested.source_id)
 
 
 def html(response) -> str:
