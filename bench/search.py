@@ -247,7 +247,7 @@ def main() -> None:
                 raw_sql(db, languages, {k: v for k, v in params.items() if k != "kind"})
                 if params.get("q"):  # the raw vector search: encode, multiply, top 20
                     vector = services().encoder.encode_queries([params["q"]])[0]
-                    np.argpartition(-(columns.vectors @ vector), 20)[:20]
+                    np.argpartition(-(vector @ columns.vectors), 20)[:20]
                 t2 = time.perf_counter()
                 if round_:
                     timings["service"].setdefault(params["kind"], []).append(t1 - t0)

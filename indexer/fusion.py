@@ -18,9 +18,9 @@ K = 60
 def rrf(rankings: Sequence[np.ndarray], size: int, k: int = K) -> np.ndarray:
     """Fused scores for positions 0..size-1; each ranking lists positions best first."""
     scores = np.zeros(size, dtype=np.float64)
-    for ranking in rankings:
+    for ranking in rankings:  # a ranking names each position once: plain indexing adds
         ranking = np.asarray(ranking, dtype=np.int64)
-        np.add.at(scores, ranking, 1.0 / (k + np.arange(1, len(ranking) + 1)))
+        scores[ranking] += 1.0 / (k + np.arange(1, len(ranking) + 1))
     return scores
 
 

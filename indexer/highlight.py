@@ -35,31 +35,48 @@ def pick_language(texts: dict, locale: str) -> str | None:
 def mark(text: str, lang: str, matcher: analysis.Matcher | set[str],
          window: int | None = None) -> Snippet | None:
     """``text`` escaped with matched words in <mark>; cut to ``window`` words around the first
-    match. None when nothing matches."""
+    match. None when nothing matches. Only the stretches between matches are escaped and
+    joined (a page's snippets scan every word of twenty descriptions)."""
     if not isinstance(matcher, analysis.Matcher):
         matcher = analysis.Matcher(matcher)
-    pieces, hits, last = [], [], 0
+    spans, hits, stop = [], [], None
     for m in analysis.WORD.finditer(text):
-        pieces.append(html.escape(text[last:m.start()]))
-        word = m.group()  # word characters only: nothing to escape
-        if matcher(word, lang):
-            hits.append(len(pieces))
-            word = f"<mark>{word}</mark>"
-        pieces.append(word)
-        last = m.end()
-    pieces.append(html.escape(text[last:]))
+        if len(spans) == stop:
+            break  # one word past the window: the rest is not shown
+        spans.append(m.span())
+        if matcher(m.group(), lang):
+            hits.append(len(spans) - 1)
+            if stop is None and window is not None:
+                stop = max(0, hits[0] - window // 4) + window + 1
     if not hits:
         return None
-    if window is not None and len(pieces) > 2 * window:
-        start = max(0, hits[0] - window // 2)
-        end = start + 2 * window
-        pieces = (["… "] if start else []) + pieces[start:end] + (
-            [" …"] if end < len(pieces) else [])
+    begin, finish, before, after = 0, len(text), "", ""
+    if window is not None and len(spans) > window:
+        first = max(0, hits[0] - window // 4)
+        last = min(len(spans), first + window)
+        if first:
+            begin, before = spans[first][0], "… "
+        if last < len(spans):
+            finish, after = spans[last - 1][1], " …"
+    pieces, cursor = [before], begin
+    for i in hits:
+        start, end = spans[i]
+        if start < begin or end > finish:
+            continue
+        pieces += [html.escape(text[cursor:start]), "<mark>", text[start:end], "</mark>"]
+        cursor = end  # a word is word characters only: nothing to escape
+    pieces += [html.escape(text[cursor:finish]), after]
     return Snippet("".join(pieces), lang)  # every piece is escaped above
 
 
-def highlights(doc: dict, terms: list[set[str]], locale: str) -> dict[str, Snippet]:
-    flat = analysis.Matcher(set().union(*terms) if terms else set())
+def matcher(terms: list[set[str]]) -> analysis.Matcher:
+    """One matcher for a page of hits: it remembers the words it has judged."""
+    return analysis.Matcher(set().union(*terms) if terms else set())
+
+
+def highlights(doc: dict, terms: list[set[str]] | analysis.Matcher,
+               locale: str) -> dict[str, Snippet]:
+    flat = terms if isinstance(terms, analysis.Matcher) else matcher(terms)
     found = {}
     for field, window in (("title", None), ("outcomes", SNIPPET_WORDS),
                           ("description", SNIPPET_WORDS)):

@@ -105,7 +105,9 @@ class Speller:
         return found
 
 
+@cache
 def _code(lang: str) -> str | None:
+    """wordfreq's code for a language it has, else None (it lists its files on every call)."""
     code = WORDFREQ.get(lang, lang)
     return code if code in wordfreq.available_languages("small") else None
 

@@ -122,11 +122,12 @@ class Localised(str):
         return bool(self.lang) and self.lang.split("-")[0] != locale_code()
 
 
-def pick(texts: dict | None) -> Localised:
-    """The text in the reader's language where given, otherwise the first language given."""
+def pick(texts: dict | None, lang: str | None = None) -> Localised:
+    """The text in the reader's language (``lang``, else the page's) where given, otherwise
+    the first language given."""
     if not texts:
         return Localised("", "")
-    lang = locale_code()
+    lang = lang or locale_code()
     if lang in texts:
         return Localised(texts[lang], lang)
     first = next(iter(texts))

@@ -140,10 +140,12 @@ def eqf(level) -> str:
     return gettext("EQF %(level)s", level=level)
 
 
-def facet_value(facet: str, value: str, providers: dict[str, str] | None = None) -> str:
+def facet_value(facet: str, value: str, providers: dict[str, str] | None = None,
+                locale: str | None = None) -> str:
+    """The label of a facet value (a page of facets passes its locale once)."""
     if facet == "provider":
         return (providers or {}).get(value, value)
-    return _vocabulary_value(i18n.locale_code(), facet, value)
+    return _vocabulary_value(locale or i18n.locale_code(), facet, value)
 
 
 @lru_cache(maxsize=50_000)

@@ -24,6 +24,7 @@ from indexer.protocol import (ECTS_RANGES, FACETS, SORTS, Concepts, Near, Search
                               SearchResult)
 
 from . import labels
+from .i18n import locale_code, pick
 from .clock import today
 from .services import services, session
 
@@ -332,10 +333,11 @@ class Page:
         return max(1, math.ceil(self.result.total / self.query.per_page))
 
 
-def provider_names() -> dict[str, str]:
-    from .i18n import pick
-    return {slug: str(pick(name)) for slug, name in session().execute(
-        select(Provider.slug, Provider.name))}
+def provider_names(slugs, locale: str) -> dict[str, str]:
+    """The names of the providers a page lists (not of every provider: a page costs less)."""
+    slugs = sorted(set(slugs))
+    return {slug: str(pick(name, locale)) for slug, name in session().execute(
+        select(Provider.slug, Provider.name).where(Provider.slug.in_(slugs)))} if slugs else {}
 
 
 def search(args: MultiDict, locale: str) -> Page:
@@ -348,14 +350,16 @@ def search(args: MultiDict, locale: str) -> Page:
             query, retrieval="vector", vector_floor=-1.0, per_page=CLOSEST))
         if nearest.hits:
             result, closest = SearchResult(0, nearest.hits, result.facets), True
-    names = provider_names()
+    code = locale_code()
+    names = provider_names([*dict(result.facets.get("provider", [])),
+                            *query.filters.get("provider", ())], code)
     facets = {}
     for name in FACETS:
         selected = set(query.filters.get(name, ()))
         counts = dict(result.facets.get(name, []))
         for value in selected:
             counts.setdefault(value, 0)  # a selected value stays visible, to be removed
-        values = [FacetValue(v, labels.facet_value(name, v, names), c, v in selected)
+        values = [FacetValue(v, labels.facet_value(name, v, names, code), c, v in selected)
                   for v, c in counts.items()]
         if name == "isced":  # broad fields only, unless narrower ones were chosen
             values = [v for v in values if len(v.value) == 2 or v.selected]

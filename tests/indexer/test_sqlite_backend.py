@@ -88,6 +88,17 @@ def test_highlights_mark_matched_words_in_their_language(backend):
     assert mark("nothing here", "en", {"schweiss"}) is None
 
 
+def test_a_long_text_is_cut_to_the_window_around_its_first_match():
+    words = [f"w{i}" for i in range(100)]
+    words[50] = "<welding>"
+    snippet = mark(" ".join(words), "en", {"weld"}, window=12)
+    assert snippet == "… w47 w48 w49 &lt;<mark>welding</mark>&gt; " + \
+        " ".join(f"w{i}" for i in range(51, 59)) + " …"
+    assert mark("welding at the start", "en", {"weld"}, window=12) == \
+        "<mark>welding</mark> at the start"
+    assert mark(" ".join(words[:60]), "en", {"weld"}, window=12).startswith("… w47")
+
+
 def test_every_word_must_match(backend):
     assert backend.search(SearchQuery(text="solar welding")).total == 0
 
