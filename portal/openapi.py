@@ -402,6 +402,8 @@ def schemas() -> dict:
                                                                 {"type": ["string", "null"]}]),
                     "completeness": {"type": "integer", "minimum": 0,
                                      "maximum": len(MANDATORY)},
+                    "funding": STRINGS,  # codes of the funding vocabulary (facet "funding")
+                    "target_groups": STRINGS,  # codes of the audience facet's vocabulary
                     "url": {"type": "string", "format": "uri"},
                     "api_url": {"type": "string", "format": "uri"},
                     "highlights": {"type": "object",  # HTML with <mark>

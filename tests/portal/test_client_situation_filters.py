@@ -43,6 +43,10 @@ def test_the_api_filters_by_funding_and_refuses_unknown_codes(demo_app, client):
         "funding": ["ila"]}
     assert {"value": "ila", "label": "Individual learning account",
             "count": body["total"], "selected": True} in body["facets"]["funding"]
+    assert body["results"] and all("ila" in r["funding"] for r in body["results"])
+    listed = client.get("/api/v1/search", query_string={"audience": "job-seekers"}).get_json()
+    assert listed["results"] and all("job-seekers" in r["target_groups"]
+                                     for r in listed["results"])
     bad = client.get("/api/v1/search", query_string={"audience": "astronauts"})
     assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
 
