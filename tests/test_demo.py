@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from catalogue.models import HarvestRun, Opportunity, Provider, RunStatus
 from catalogue.validation import validate
-from portal import create_app, demo, demo_dates
+from portal import demo, demo_dates
+from tests.conftest import scratch_app
 from portal.services import services
 
 
@@ -50,8 +51,7 @@ def written_dates() -> tuple[set[dt.date], int]:
 
 
 def test_demo_dates_move_with_the_day_it_is_loaded(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True})
+    app = scratch_app(tmp_path)
     days = (dt.date(2027, 6, 17), dt.date(2031, 2, 3))  # the second load reloads in place
     written, closed = written_dates()
     loads = []

@@ -14,7 +14,8 @@ from harvesters.base import SourceError
 from harvesters.fetch import Fetcher
 from harvesters.runner import run
 from harvesters.xml import parse_xml, text
-from portal import create_app, demo, demo_dates, demo_feeds
+from portal import demo, demo_dates, demo_feeds
+from tests.conftest import scratch_app
 from portal.services import services
 
 FETCH = Fetcher(allow_networks=("127.0.0.0/8",), retries=0)
@@ -259,8 +260,7 @@ def test_serve_a_folder_until_stopped(tmp_path):
 
 
 def test_demo_serves_its_feeds_only_while_loading_and_reloads_in_place(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True})
+    app = scratch_app(tmp_path)
     loads = []
     with app.app_context(), services().sessions() as s:
         for _ in range(2):

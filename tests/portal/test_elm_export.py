@@ -144,10 +144,9 @@ def catalogue_app(tmp_path):
     """An app whose catalogue holds the complete offer; returns (client, offer id)."""
     from catalogue.models import Provider, Source
     from catalogue.store import CatalogueStore
-    from portal import create_app
+    from tests.conftest import scratch_app
     from portal.services import services
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                      "SEARCH_SQLITE_PATH": str(tmp_path / "s.sqlite"), "TESTING": True})
+    app = scratch_app(tmp_path)
     with app.app_context(), services().sessions() as s:
         provider = Provider(slug="uni-a", name={"en": "University A"}, country="DE")
         s.add(provider)
