@@ -5,13 +5,16 @@ tap targets of 24 px, and a search by keyboard alone.
 axe-core comes from npm (package.json; `make axe`); like Chromium, a missing one skips here and
 fails under CI=true. One browser and one page serve each test's pages, one after another."""
 import os
+from functools import reduce
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from catalogue import workspace
 from catalogue.models import Opportunity, Status
+from catalogue.workspace import Shortlist, ShortlistItem
 from portal.services import services
 from tests.conftest import ROOT
 from tests.portal.conftest import required
@@ -26,7 +29,8 @@ AXE_OPTIONS = {"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
                "rules": {"label-content-name-mismatch": {"enabled": True},
                          "target-size": {"enabled": True}},
                "resultTypes": ["violations"]}
-# the page types, as (name, address, status); {lang}, {offer} and {retired} are filled in
+# the page types, as (name, address, status); {lang}, {offer}, {other}, {retired} and {token}
+# (a shortlist of the two offers) are filled in
 PAGES = [
     ("search with results", "/{lang}/?q=welding&form=onsite", 200),
     ("search with no results", "/{lang}/?ects_min=900", 200),
@@ -35,6 +39,10 @@ PAGES = [
     ("provider", "/{lang}/providers/hogeschool-maasdelta", 200),
     ("harvests", "/{lang}/providers/hogeschool-maasdelta/harvests", 200),
     ("operator sign-in", "/operator/login?lang={lang}", 200),
+    ("shortlist", "/{lang}/shortlists/{token}", 200),
+    ("comparison", "/{lang}/compare?id={offer}&id={other}", 200),
+    ("offer handout", "/{lang}/opportunities/{offer}/handout.html", 200),
+    ("shortlist handout", "/{lang}/shortlists/{token}/handout.html", 200),
     ("error 404", "/{lang}/no-such-page", 404),
 ]
 # a document wider than the screen, and the elements that stick out (for the message)
@@ -88,15 +96,21 @@ def site(demo_app, base_url):
     before = {key: demo_app.config[key] for key in config}
     demo_app.config.update(config)
     with demo_app.app_context(), services().sessions() as s:
-        offer, retired = (s.scalar(select(Opportunity.id).where(Opportunity.remote_id == rid))
-                          for rid in ("HWK-SCHW-01", "HWK-SCHW-03"))
+        offer, other, retired = (
+            s.scalar(select(Opportunity.id).where(Opportunity.remote_id == rid))
+            for rid in ("HWK-SCHW-01", "HWK-SCHW-02", "HWK-SCHW-03"))
         s.get(Opportunity, retired).status = Status.RETIRED  # not marked for the index
+        shortlist, token = workspace.create(s, "Welding for A.")
+        shortlist.items = [ShortlistItem(opportunity_id=i, title=s.get(Opportunity, i).title)
+                           for i in (offer, other)]
         s.commit()
-    yield [(name, base_url + path.replace("{offer}", str(offer)).replace("{retired}",
-                                                                          str(retired)), status)
+    filled = {"{offer}": offer, "{other}": other, "{retired}": retired, "{token}": token}
+    yield [(name, base_url + reduce(lambda a, kv: a.replace(kv[0], str(kv[1])),
+                                    filled.items(), path), status)
            for name, path, status in PAGES]
     with demo_app.app_context(), services().sessions() as s:
         s.get(Opportunity, retired).status = Status.ACTIVE
+        s.delete(s.get(Shortlist, shortlist.id))
         s.commit()
     demo_app.config.update(before)
 
