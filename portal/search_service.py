@@ -24,7 +24,7 @@ from indexer.protocol import (ECTS_RANGES, FACETS, SORTS, Concepts, Near, Search
                               SearchResult)
 
 from . import labels
-from .i18n import locale_code, pick
+from .i18n import pick
 from .clock import today
 from .services import services, session
 
@@ -350,16 +350,15 @@ def search(args: MultiDict, locale: str) -> Page:
             query, retrieval="vector", vector_floor=-1.0, per_page=CLOSEST))
         if nearest.hits:
             result, closest = SearchResult(0, nearest.hits, result.facets), True
-    code = locale_code()
     names = provider_names([*dict(result.facets.get("provider", [])),
-                            *query.filters.get("provider", ())], code)
+                            *query.filters.get("provider", ())], locale)
     facets = {}
     for name in FACETS:
         selected = set(query.filters.get(name, ()))
         counts = dict(result.facets.get(name, []))
         for value in selected:
             counts.setdefault(value, 0)  # a selected value stays visible, to be removed
-        values = [FacetValue(v, labels.facet_value(name, v, names, code), c, v in selected)
+        values = [FacetValue(v, labels.facet_value(name, v, names, locale), c, v in selected)
                   for v, c in counts.items()]
         if name == "isced":  # broad fields only, unless narrower ones were chosen
             values = [v for v in values if len(v.value) == 2 or v.selected]

@@ -222,9 +222,9 @@ class SqliteBackend:
         (None: not searched by words), the only ones whose snippets can mark one."""
         lexical = np.zeros(cols.size, dtype=bool)
         bm25 = np.zeros(cols.size)
-        worded = similarity = None
+        worded = pending = None
         if query.semantic and cols.vectors is not None:  # beside the word queries: both
-            similarity = _SIMILARITY.submit(  # release the interpreter lock
+            pending = _SIMILARITY.submit(  # release the interpreter lock
                 cols.similarity, np.asarray(query.vector, dtype=np.float32))
         if query.lexical:
             counts, bm25 = _word_scores(db, cols, terms)
@@ -239,8 +239,8 @@ class SqliteBackend:
         rankings = [fusion.ranked(lexical, bm25)]
         near = np.zeros(cols.size, dtype=bool)
         good = lexical.copy()
-        if similarity is not None:
-            similarity = similarity.result()
+        if pending is not None:
+            similarity = pending.result()
             near = similarity >= query.vector_floor
             good |= similarity >= query.good_floor
             rankings.append(fusion.ranked(near, similarity))
