@@ -19,6 +19,9 @@ FACETS: dict[str, str] = {
 # ECTS ranges as (code, lower bound exclusive, upper bound inclusive)
 ECTS_RANGES: tuple[tuple[str, float, float], ...] = (
     ("0-2", 0, 2), ("2-5", 2, 5), ("5-10", 5, 10), ("10+", 10, float("inf")))
+# The most neighbours by meaning a search adds to what its words find: more than anyone pages
+# through, and the cost of finding them stays flat (bench/opensearch.py).
+NEIGHBOURS = 1_000
 SORTS = ("relevance", "start", "ects", "-ects", "title", "-updated")
 
 
@@ -75,6 +78,7 @@ class SearchQuery:
     concepts: Concepts = field(default_factory=Concepts)  # found by the words, in any language
     vector: tuple[float, ...] | None = None  # the words' embedding: neighbours by meaning
     vector_floor: float = 1.0  # neighbours are at least this similar (see indexer.embeddings)
+    neighbours: int = NEIGHBOURS  # and among the nearest this many (under the range filters)
     good_floor: float = 1.0  # neighbours this similar match well (the others only loosely)
     corrections: Mapping[str, str] = field(default_factory=dict)  # typed word -> likely word
     near: Near | None = None

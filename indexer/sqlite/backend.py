@@ -187,14 +187,14 @@ class SqliteBackend:
         cols = self.columns()
         scores = None
         terms: list[set[str]] = []
-        base = np.ones(cols.size, dtype=bool)
+        base = cols.range_mask(query)
+        if query.near:
+            base &= cols.near_mask(query.near)
         good = worded = None
         if query.has_words:
             terms = wording.terms(query.text, cols.languages | {query.locale}, query.corrections)
-            base, scores, good, worded = self._matches(db, cols, query, terms)
-        base &= cols.range_mask(query)
-        if query.near:
-            base &= cols.near_mask(query.near)
+            found, scores, good, worded = self._matches(db, cols, query, terms, base)
+            base &= found
         masks = {name: cols.facet_mask(name, values)
                  for name, values in query.filters.items() if values}
         result = base.copy()
@@ -214,10 +214,12 @@ class SqliteBackend:
         return SearchResult(total=int(result.sum()), hits=hits, facets=facets,
                             matches_well=None if good is None else bool((good & result).any()))
 
-    def _matches(self, db, cols: Columns, query: SearchQuery, terms: list[set[str]]):
+    def _matches(self, db, cols: Columns, query: SearchQuery, terms: list[set[str]],
+                 allowed: np.ndarray):
         """The offers the words find and their fused relevance (higher is better): lexical
         matches of enough words, offers tagged with a concept the words name (ranked after
-        them), and vector neighbours above the query's floor; and which of them match well
+        them), and the nearest neighbours among the allowed offers, above the query's floor
+        (indexer.protocol.NEIGHBOURS, as the OpenSearch backend); and which of them match well
         (the words, or a neighbour above the good floor); and which contain a word at all
         (None: not searched by words), the only ones whose snippets can mark one."""
         lexical = np.zeros(cols.size, dtype=bool)
@@ -241,8 +243,9 @@ class SqliteBackend:
         good = lexical.copy()
         if pending is not None:
             similarity = pending.result()
-            near = similarity >= query.vector_floor
-            good |= similarity >= query.good_floor
+            above = allowed & cols.has_vector & (similarity >= query.vector_floor)
+            near = nearest(similarity, above, query.neighbours)
+            good |= near & (similarity >= query.good_floor)
             rankings.append(fusion.ranked(near, similarity))
         return lexical | near, fusion.rrf(rankings, cols.size), good, worded
 
@@ -267,6 +270,16 @@ class SqliteBackend:
                             highlights=highlights(doc, marking, locale)
                             if terms and (worded is None or worded[i]) else {}))
         return hits
+
+
+def nearest(similarity: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
+    """The k candidates most similar (all of them if there are fewer), as a mask."""
+    positions = np.flatnonzero(candidates)
+    if len(positions) > k:
+        positions = positions[np.argpartition(-similarity[positions], k - 1)[:k]]
+    mask = np.zeros(len(similarity), dtype=bool)
+    mask[positions] = True
+    return mask
 
 
 def _word_scores(db, cols: Columns, terms: list[set[str]]) -> tuple[np.ndarray, np.ndarray]:

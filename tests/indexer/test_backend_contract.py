@@ -108,6 +108,21 @@ def test_a_vector_widens_what_words_alone_find(demo_app, backends):
         assert words.total == 0 < both.total
 
 
+def test_neighbours_are_the_nearest_few_under_the_ranges_on_both(demo_app, backends):
+    """At most query.neighbours offers join by meaning: the nearest under the range filters,
+    which the facets then narrow like any other match."""
+    for query in service_queries(demo_app, ["ανάλυση δεδομένων"]):
+        few = dataclasses.replace(query, vector_floor=-1.0, neighbours=5)
+        results = {name: [backend.search(q) for q in (few, dataclasses.replace(
+            few, retrieval="vector"))] for name, backend in backends.items()}
+        for embedded, engine in zip(results["sqlite"], results["opensearch"]):
+            assert engine.total == embedded.total, query
+            assert {k: dict(v) for k, v in engine.facets.items()} == \
+                {k: dict(v) for k, v in embedded.facets.items()}, query
+        vector_only = results["sqlite"][1].total
+        assert vector_only == 5 if not query.filters else 0 < vector_only <= 5, query
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Schweißen", "HWK-SCHW-01"),
     ("schweissen", "HWK-SCHW-02"),

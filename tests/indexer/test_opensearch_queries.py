@@ -39,8 +39,10 @@ def test_words_and_a_vector_make_a_hybrid_query_and_vectors_have_a_floor():
                     filters={"eqf": ("3",)}, ects_max=10)
     body = queries.search_body(q, TODAY, languages=["it"])
     lexical, vector = body["query"]["hybrid"]["queries"]
-    assert vector["knn"]["vector"]["min_score"] == (1 + 0.84) / 2  # the engine's (1 + cos) / 2
-    assert vector["knn"]["vector"]["filter"]["bool"]["filter"] == [{"range": {"ects": {"lte": 10}}}]
+    assert vector["function_score"]["min_score"] == (1 + 0.84) / 2  # the engine's (1 + cos) / 2
+    knn = vector["function_score"]["query"]["knn"]["vector"]
+    assert knn["k"] == q.neighbours  # the nearest, under the ranges but not the facets
+    assert knn["filter"]["bool"]["filter"] == [{"range": {"ects": {"lte": 10}}}]
     assert lexical["bool"]["filter"] == [{"range": {"ects": {"lte": 10}}}]
     assert "sort" not in body and body["post_filter"] == {"bool": {"filter": [
         {"terms": {"eqf": [3]}}]}}
@@ -67,13 +69,36 @@ def test_facet_filters_go_to_post_filter_and_skip_their_own_aggregation():
     body = queries.search_body(q, TODAY)
     assert body["post_filter"] == {"bool": {"filter": [
         {"terms": {"eqf": [6, 7]}}, {"terms": {"form": ["online"]}}]}}
-    aggs = body["aggs"]
-    assert set(aggs) == set(FACETS)
-    assert aggs["eqf"]["filter"] == {"bool": {"filter": [{"terms": {"form": ["online"]}}]}}
-    assert aggs["form"]["filter"] == {"bool": {"filter": [{"terms": {"eqf": [6, 7]}}]}}
-    assert aggs["country"]["filter"]["bool"]["filter"] == [
-        {"terms": {"eqf": [6, 7]}}, {"terms": {"form": ["online"]}}]
+    under = facets_under(body["aggs"])
+    assert set(under) == set(FACETS)
+    assert under["eqf"] == [{"terms": {"form": ["online"]}}]
+    assert under["form"] == [{"terms": {"eqf": [6, 7]}}]
+    assert under["country"] == [{"terms": {"eqf": [6, 7]}}, {"terms": {"form": ["online"]}}]
+    assert len(body["aggs"]) == 3  # the unselected facets share one filter
     assert body["query"]["bool"]["must"] == [{"match_all": {}}]
+    assert facets_under(queries.search_body(SearchQuery(), TODAY)["aggs"]) == {
+        name: [] for name in FACETS}
+
+
+def facets_under(aggs: dict) -> dict[str, list[dict]]:
+    """Each facet's aggregation and the filters it counts under."""
+    under = {}
+    for name, agg in aggs.items():
+        if "terms" in agg:
+            under[name] = []
+        elif "filter" in agg:
+            under.update((facet, agg["filter"]["bool"]["filter"]) for facet in agg["aggs"])
+    return under
+
+
+def test_facet_counts_are_read_from_the_grouped_aggregations():
+    q = SearchQuery(filters={"eqf": ("6",)})
+    response = {}
+    for name, agg in queries.aggregations(q).items():
+        buckets = {"buckets": [{"key": 6, "doc_count": 2}]}
+        response[name] = buckets if "terms" in agg else {
+            "doc_count": 9, **{facet: buckets for facet in agg["aggs"]}}
+    assert queries.facet_counts(response) == {name: [("6", 2)] for name in FACETS}
 
 
 def test_ranges_narrow_everything_and_start_any_time_counts():
