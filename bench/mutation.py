@@ -38,6 +38,15 @@ MODULES = {  # module -> the tests that should catch a mistake in it
     "catalogue/credits.py": ["tests/catalogue/test_credits.py"],
     "indexer/fusion.py": ["tests/indexer/test_meaning.py"],
     "indexer/wording.py": ["tests/indexer/test_meaning.py"],
+    "indexer/spelling.py": ["tests/indexer/test_meaning.py"],
+    "indexer/places.py": ["tests/indexer/test_places.py"],
+    "indexer/opensearch/queries.py": ["tests/indexer/test_opensearch_queries.py"],
+    "indexer/sqlite/backend.py": ["tests/indexer/test_sqlite_backend.py",
+                                  "tests/indexer/test_meaning.py"],
+    "portal/i18n.py": ["tests/portal/test_languages.py", "tests/portal/test_language_rules.py"],
+    "portal/search_service.py": ["tests/portal/test_search_meaning.py",
+                                 "tests/portal/test_filters_from_words.py",
+                                 "tests/portal/test_client_situation_filters.py"],
 }
 # Only the mutations that model real mistakes: off-by-one and inverted comparisons, swapped
 # boolean operators, wrong constants, dropped conditions and loops, not every arithmetic swap.
