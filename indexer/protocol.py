@@ -19,6 +19,10 @@ FACETS: dict[str, str] = {
 # ECTS ranges as (code, lower bound exclusive, upper bound inclusive)
 ECTS_RANGES: tuple[tuple[str, float, float], ...] = (
     ("0-2", 0, 2), ("2-5", 2, 5), ("5-10", 5, 10), ("10+", 10, float("inf")))
+# Hours of work per ECTS credit, a range: "ECTS Users' Guide 2015" (vocabularies/data/
+# credit_schemes.csv). A workload filter finds an offer stated only in ECTS when this range of
+# hours meets the one asked for; an offer's stated hours count as they are.
+HOURS_PER_ECTS = (25.0, 30.0)
 # The most neighbours by meaning a search adds to what its words find: more than anyone pages
 # through, and the cost of finding them stays flat (bench/opensearch.py).
 NEIGHBOURS = 1_000
@@ -67,6 +71,8 @@ class SearchQuery:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # OR within, AND across
     ects_min: float | None = None
     ects_max: float | None = None
+    hours_min: float | None = None  # workload in hours (see HOURS_PER_ECTS)
+    hours_max: float | None = None
     start_from: dt.date | None = None
     start_to: dt.date | None = None
     start_anytime: bool = False  # only offers one can start at any time

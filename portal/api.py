@@ -61,6 +61,7 @@ def search():
         "pages": page.pages,
         "query": {"text": q.text, "filters": {k: list(v) for k, v in q.filters.items()},
                   "ects_min": q.ects_min, "ects_max": q.ects_max,
+                  "hours_min": q.hours_min, "hours_max": q.hours_max,
                   "start_from": q.start_from and q.start_from.isoformat(),
                   "start_to": q.start_to and q.start_to.isoformat(),
                   "start_anytime": q.start_anytime,

@@ -81,6 +81,10 @@ def query_parameters() -> dict[str, tuple[dict, str]]:
         **{name: facet_parameter(name) for name in FACETS},
         "ects_min": (number, gettext("Fewest ECTS credits (inclusive).")),
         "ects_max": (number, gettext("Most ECTS credits (inclusive).")),
+        "hours_min": (number, gettext("Fewest hours of work (inclusive): as the offer states "
+                                      "them, or its ECTS credits at 25 to 30 hours each.")),
+        "hours_max": (number, gettext("Most hours of work (inclusive): as the offer states "
+                                      "them, or its ECTS credits at 25 to 30 hours each.")),
         "start_from": ({"type": "string", "format": "date"},
                        gettext("Offers with a start on or after this date, or that start any "
                                "time.")),
@@ -371,6 +375,8 @@ def schemas() -> dict:
                               "filters": {"type": "object", "propertyNames": {"enum": list(FACETS)},
                                           "additionalProperties": STRINGS},
                               "ects_min": _nullable("number"), "ects_max": _nullable("number"),
+                              "hours_min": _nullable("number"),
+                              "hours_max": _nullable("number"),
                               "start_from": _nullable("string", format="date"),
                               "start_to": _nullable("string", format="date"),
                               "start_anytime": {"type": "boolean"},

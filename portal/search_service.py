@@ -106,9 +106,9 @@ def _facet_validator(name: str):
 
 VALIDATORS = {name: _facet_validator(name) for name in FACETS}
 # every parameter a search reads (the page, the API and the links built from a search)
-PARAMETERS = ("q", "literal", *FACETS, "ects_min", "ects_max", "start_from", "start_to", "near",
-              "lat", "lon", "radius_km", "online", "starts_within", "anytime", "updated_since", "sort", "page",
-              "per_page")
+PARAMETERS = ("q", "literal", *FACETS, "ects_min", "ects_max", "hours_min", "hours_max",
+              "start_from", "start_to", "near", "lat", "lon", "radius_km", "online",
+              "starts_within", "anytime", "updated_since", "sort", "page", "per_page")
 
 
 def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | None]:
@@ -147,6 +147,11 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
     ects_max = _number(args, "ects_max", problem)
     if ects_min is not None and ects_max is not None and ects_min > ects_max:
         problem("ects_max", gettext("is smaller than ects_min"))
+    hours_min, hours_max = (_number(args, name, problem, gettext(
+        "%(value)r is not a number of hours", value=args.get(name))) for name in (
+        "hours_min", "hours_max"))
+    if hours_min is not None and hours_max is not None and hours_min > hours_max:
+        problem("hours_max", gettext("is smaller than hours_min"))
     start_from = _date(args, "start_from", problem)
     start_to = _date(args, "start_to", problem)
     weeks = _integer(args, "starts_within", 1, MAX_WEEKS, None, problem)
@@ -170,7 +175,8 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
         raise ParamError(problems)
     concepts = bridge(text) if text and args.get("literal") != "1" else Concepts()
     query = SearchQuery(text=text, filters={k: tuple(v) for k, v in filters.items()},
-                        ects_min=ects_min, ects_max=ects_max, start_from=start_from,
+                        ects_min=ects_min, ects_max=ects_max, hours_min=hours_min,
+                        hours_max=hours_max, start_from=start_from,
                         start_to=start_to, start_anytime=anytime == "1",
                         updated_since=updated_since, sort=sort, page=page, per_page=per_page,
                         locale=locale, concepts=concepts, near=near,

@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 
 from .. import analysis, fusion, wording
-from ..protocol import CONCEPT_FIELDS, FACETS, SearchQuery
+from ..protocol import CONCEPT_FIELDS, FACETS, HOURS_PER_ECTS, SearchQuery
 
 TEXT_FIELDS = {"title": 10, "outcomes": 4, "description": 1}
 TERM_FIELDS = {"terms.title": 10, "terms.outcomes": 4, "terms.description": 1, "terms.other": 2}
@@ -111,8 +111,8 @@ def facet_filters(q: SearchQuery) -> list[dict]:
 
 
 def range_filters(q: SearchQuery) -> list[dict]:
-    """ECTS, start dates, distance and change date: they narrow the result set and every
-    facet."""
+    """ECTS, workload, start dates, distance and change date: they narrow the result set and
+    every facet."""
     filters = []
     if q.near:
         near = {"geo_distance": {"distance": f"{q.near.radius_km}km",
@@ -123,6 +123,8 @@ def range_filters(q: SearchQuery) -> list[dict]:
     if q.ects_min is not None or q.ects_max is not None:
         bounds = {k: v for k, v in (("gte", q.ects_min), ("lte", q.ects_max)) if v is not None}
         filters.append({"range": {"ects": bounds}})
+    if q.hours_min is not None or q.hours_max is not None:
+        filters.append(workload_filter(q.hours_min, q.hours_max))
     if q.start_from or q.start_to:
         bounds = {k: v.isoformat() for k, v in (("gte", q.start_from), ("lte", q.start_to)) if v}
         filters.append({"bool": {"should": [{"range": {"start_dates": bounds}},
@@ -133,6 +135,18 @@ def range_filters(q: SearchQuery) -> list[dict]:
     if q.updated_since:
         filters.append({"range": {"updated": {"gte": q.updated_since.isoformat()}}})
     return filters
+
+
+def workload_filter(fewest: float | None, most: float | None) -> dict:
+    """The hours of work stated, or else the ECTS credits' range of hours, meet the range."""
+    low, high = HOURS_PER_ECTS
+    stated = {k: v for k, v in (("gte", fewest), ("lte", most)) if v is not None}
+    credits = {k: v for k, v in (("gte", None if fewest is None else fewest / high),
+                                 ("lte", None if most is None else most / low)) if v is not None}
+    return {"bool": {"should": [
+        {"range": {"workload_hours": stated}},
+        {"bool": {"must_not": [{"exists": {"field": "workload_hours"}}],
+                  "filter": [{"range": {"ects": credits}}]}}], "minimum_should_match": 1}}
 
 
 def aggregations(q: SearchQuery) -> dict:

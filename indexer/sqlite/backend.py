@@ -24,7 +24,8 @@ from ..documents import analysed_text, completions, text_languages
 from ..encoders import DIMENSIONS
 from ..highlight import highlights, matcher
 from ..places import distances_km
-from ..protocol import CONCEPT_FIELDS, FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from ..protocol import (CONCEPT_FIELDS, FACETS, HOURS_PER_ECTS, Hit, SearchQuery, SearchResult,
+                        SearchUnavailable)
 
 TEXT_COLUMNS = ("title", "outcomes", "description", "other")
 WEIGHTS = (10.0, 4.0, 1.0, 2.0)  # BM25 column weights, in TEXT_COLUMNS order
@@ -43,14 +44,14 @@ TABLES = {
     # (float16 bytes, or NULL) and when the offer last changed (seconds since 1970, UTC)
     "docs": "CREATE TABLE IF NOT EXISTS {name} (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL,"
             " ects REAL, anytime INTEGER, completeness INTEGER, title_key TEXT, starts TEXT,"
-            " coordinates TEXT, vector BLOB, updated REAL)",
+            " coordinates TEXT, vector BLOB, updated REAL, hours REAL)",
     "facet_values": "CREATE TABLE IF NOT EXISTS {name} (doc INTEGER NOT NULL, facet TEXT NOT NULL,"
                     " value TEXT NOT NULL)",
     "fts": "CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(title, outcomes, description,"
            " other, tokenize = 'unicode61 remove_diacritics 2')",
     "meta": "CREATE TABLE IF NOT EXISTS {name} (key TEXT PRIMARY KEY, value TEXT)",
 }
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 INDEXES = ("CREATE INDEX IF NOT EXISTS facet_values_doc ON facet_values (doc)",
            "CREATE INDEX IF NOT EXISTS facet_values_value ON facet_values (facet, value, doc)",
            "INSERT OR IGNORE INTO meta VALUES ('generation', '0')",
@@ -374,6 +375,7 @@ class Columns:
     vectors: np.ndarray | None
     has_vector: np.ndarray
     updated: np.ndarray  # seconds since 1970 (UTC); NaN when unknown
+    hours: np.ndarray  # the workload in hours, stated or derived; NaN when not given
 
     @property
     def size(self) -> int:
@@ -386,12 +388,13 @@ class Columns:
     def load(cls, db: sqlite3.Connection, generation: int) -> Columns:
         day = dt.date.today()
         rows = db.execute("SELECT rowid, ects, anytime, completeness, title_key, starts, "
-                          "coordinates, vector, updated FROM docs ORDER BY rowid").fetchall()
+                          "coordinates, vector, updated, hours FROM docs ORDER BY rowid").fetchall()
         n = len(rows)
-        rowid, ects, anytime, completeness, titles, starts, coordinates, blobs, updated = \
-            zip(*rows) if rows else [()] * 9
+        rowid, ects, anytime, completeness, titles, starts, coordinates, blobs, updated, hours = \
+            zip(*rows) if rows else [()] * 10
         rowids = np.array(rowid, dtype=np.int64)
         ects = np.array([np.nan if e is None else e for e in ects], dtype=float)
+        hours = np.array([np.nan if h is None else h for h in hours], dtype=float)
         anytime = np.array(anytime, dtype=bool)
         completeness = np.array(completeness, dtype=np.int8)
         start_pos = [i for i, text in enumerate(starts) for _ in text.split()]
@@ -432,7 +435,7 @@ class Columns:
         return cls(generation, day, rowids, facets, ects, start_positions, start_days, anytime,
                    next_start, title_rank, completeness, set(facets[TEXT_LANGUAGE][2]),
                    place_positions.astype(np.int64), place_lat, place_lon, vectors, has_vector,
-                   np.array([np.nan if u is None else u for u in updated], dtype=float))
+                   np.array([np.nan if u is None else u for u in updated], dtype=float), hours)
 
     def similarity(self, query: np.ndarray) -> np.ndarray:
         """Cosine similarity of every document to the query (-1 for documents without one),
@@ -480,6 +483,12 @@ class Columns:
             mask &= self.ects >= q.ects_min
         if q.ects_max is not None:
             mask &= self.ects <= q.ects_max
+        stated = ~np.isnan(self.hours)  # else the ECTS credits' range of hours (HOURS_PER_ECTS)
+        fewest, most = HOURS_PER_ECTS
+        if q.hours_min is not None:
+            mask &= np.where(stated, self.hours >= q.hours_min, self.ects >= q.hours_min / most)
+        if q.hours_max is not None:
+            mask &= np.where(stated, self.hours <= q.hours_max, self.ects <= q.hours_max / fewest)
         if q.start_from or q.start_to:
             low = q.start_from.toordinal() if q.start_from else -1
             high = q.start_to.toordinal() if q.start_to else np.iinfo(np.int64).max
@@ -521,12 +530,13 @@ def _insert(db: sqlite3.Connection, prefix: str, doc: dict) -> None:
     vector = doc.get("vector")
     body = {k: v for k, v in doc.items() if k != "vector"}
     updated = doc.get("updated")
-    db.execute(f"INSERT INTO {prefix}docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    db.execute(f"INSERT INTO {prefix}docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                (rowid, json.dumps(body, ensure_ascii=False), doc["ects"], doc["start_anytime"],
                 doc["completeness"], title, " ".join(doc["start_dates"]),
                 ",".join(f"{p['lat']} {p['lon']}" for p in doc["locations"]) or None,
                 None if vector is None else np.asarray(vector, dtype="<f2").tobytes(),
-                updated and dt.datetime.fromisoformat(updated).timestamp()))
+                updated and dt.datetime.fromisoformat(updated).timestamp(),
+                doc.get("workload_hours")))
     db.execute(f"INSERT INTO {prefix}fts (rowid, title, outcomes, description, other) "
                "VALUES (?, ?, ?, ?, ?)", (rowid, *analysed_text(doc).values()))
     rows = []

@@ -46,6 +46,8 @@ def filter_queries(docs):
     yield SearchQuery(start_from=dt.date.fromisoformat(starts[len(starts) // 4][:10]),
                       start_to=dt.date.fromisoformat(starts[len(starts) // 2][:10]))
     yield SearchQuery(filters={"region": ("DE2", "FRK")}, ects_max=6)
+    for fewest, most in ((None, 40), (20, 100), (100, None), (50, 60)):  # hours, or ECTS at 25-30
+        yield SearchQuery(hours_min=fewest, hours_max=most, filters={"form": ("online",)})
     yield from random_queries(docs, 60, seed=5)
 
 

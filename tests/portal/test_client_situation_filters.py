@@ -90,3 +90,49 @@ def test_starts_within_weeks_counts_from_the_fixed_today(demo_app, client, monke
     for bad in ("0", "105", "soon", "9" * 5000):
         response = client.get("/api/v1/search", query_string={"starts_within": bad})
         assert response.status_code == 400 and "starts_within" in response.get_data(as_text=True)
+
+
+def within_workload(offer, fewest, most) -> bool:
+    """The rule written out: stated hours as they are, else ECTS credits at 25 to 30 hours."""
+    if offer.workload_hours is not None:
+        low = high = offer.workload_hours
+    elif offer.ects is not None:
+        low, high = offer.ects * 25, offer.ects * 30
+    else:
+        return False
+    return (fewest is None or high >= fewest) and (most is None or low <= most)
+
+
+def test_workload_in_hours_finds_offers_stated_in_hours_or_in_ects(demo_app, client):
+    with demo_app.app_context(), services().sessions() as s:
+        offers = list(CatalogueStore(s).iter_indexable())
+    hours_only = {o.id for o in offers if o.workload_hours is not None and o.ects is None}
+    ects_only = {o.id for o in offers if o.ects is not None and o.workload_hours is None}
+    assert hours_only and ects_only  # the demo states workloads both ways
+    kinds = set()
+    for fewest, most in ((None, 40), (20, 100), (100, None), (50, 60), (55, 55)):
+        args = {k: v for k, v in (("hours_min", fewest), ("hours_max", most)) if v is not None}
+        expected = {o.id for o in offers if within_workload(o, fewest, most)}
+        body = client.get("/api/v1/search", query_string={**args, "per_page": 100}).get_json()
+        assert {r["id"] for r in body["results"]} == expected, args
+        assert (body["query"]["hours_min"], body["query"]["hours_max"]) == (fewest, most)
+        kinds |= {"hours"} if expected & hours_only else set()
+        kinds |= {"ects"} if expected & ects_only else set()
+    assert kinds == {"hours", "ects"}  # both kinds were found by hours
+    page = client.get("/en/", query_string={"hours_min": "20", "hours_max": "100"})
+    html = page.get_data(as_text=True)
+    assert "<legend>Workload in hours</legend>" in html
+    assert re.search(r'id="hours_min" name="hours_min" inputmode="decimal" size="4" value="20"',
+                     html)
+    assert "Hours of work at least: 20" in html and "Hours of work at most: 100" in html
+    german = client.get("/de/", query_string={"hours_min": "20"}).get_data(as_text=True)
+    assert "Arbeitsaufwand in Stunden" in german and "Arbeitsstunden mindestens: 20" in german
+
+
+def test_a_workload_that_is_no_range_of_hours_is_a_problem(client):
+    for args, param in (({"hours_min": "lots"}, "hours_min"), ({"hours_max": "-5"}, "hours_max"),
+                        ({"hours_min": "80", "hours_max": "40"}, "hours_max")):
+        answer = client.get("/api/v1/search", query_string=args)
+        assert answer.status_code == 400 and answer.mimetype == "application/problem+json"
+        assert [p["param"] for p in answer.get_json()["errors"]] == [param], args
+    assert client.get("/en/", query_string={"hours_min": "lots"}).status_code == 400
