@@ -23,7 +23,9 @@ TEXT_FIELDS = {"title": 10, "outcomes": 4, "description": 1}
 TERM_FIELDS = {"terms.title": 10, "terms.outcomes": 4, "terms.description": 1, "terms.other": 2}
 READER_BOOST = 2.0  # offers with text in the reader's own language, added to their score
 CONCEPT_BOOST = 0.5  # tagged with a concept the words name, without the words themselves
-FACET_SIZE = 500
+# Every value of a facet, as the embedded backend counts them (NUTS alone has 2,123 codes at
+# levels 1-3; the node's search.max_buckets, 65,535, bounds a whole response)
+FACET_SIZE = 10_000
 HIGHLIGHT = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html"}
 PIPELINE = "learncat-hybrid"
 HYBRID_PIPELINE = {"description": "learncat: lexical and vector rankings fused by RRF",
@@ -50,14 +52,16 @@ def lexical_query(q: SearchQuery, languages, filters: list[dict]) -> dict | None
     adds to the score, never to the set."""
     groups = wording.terms(q.text, set(languages) | {q.locale}, q.corrections)
     matches = []
-    if groups:
-        matches.append({"bool": {"should": [word_query(g) for g in groups],
-                                 "minimum_should_match": wording.required(len(groups))}})
+    if groups:  # the reader's language adds to the words' score, not to a concept's (as embedded)
+        matches.append({"bool": {"must": [{"bool": {
+            "should": [word_query(g) for g in groups],
+            "minimum_should_match": wording.required(len(groups))}}],
+            "should": [reader_boost(q.locale)]}})
     matches += concept_query(q.concepts)
     if not matches:
         return None
     return {"bool": {"must": [{"bool": {"should": matches, "minimum_should_match": 1}}],
-                     "should": [reader_boost(q.locale)], "filter": filters}}
+                     "filter": filters}}
 
 
 def vector_query(q: SearchQuery, filters: list[dict], floor: float | None = None) -> dict:
@@ -182,7 +186,7 @@ def sort_clause(q: SearchQuery, today: dt.date) -> list:
     upcoming = {"_script": {"type": "number", "order": "asc", "script": {
         "lang": "painless", "params": {"today": today.toordinal() * 86_400_000 - EPOCH_MS},
         "source": UPCOMING}}}
-    if q.sort == "relevance" and q.text.strip():
+    if q.sort == "relevance" and q.has_words:  # generic words alone: as no words
         return ["_score", *tie]
     if q.sort == "relevance":
         return [{"completeness": "desc"}, upcoming, *tie]
