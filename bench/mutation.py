@@ -38,7 +38,7 @@ MODULES = {  # module -> the tests that should catch a mistake in it
     "catalogue/credits.py": ["tests/catalogue/test_credits.py"],
     "indexer/fusion.py": ["tests/indexer/test_meaning.py"],
     "indexer/wording.py": ["tests/indexer/test_meaning.py"],
-    "indexer/spelling.py": ["tests/indexer/test_meaning.py"],
+    "indexer/spelling.py": ["tests/indexer/test_spelling.py", "tests/indexer/test_meaning.py"],
     "indexer/places.py": ["tests/indexer/test_places.py"],
     "indexer/opensearch/queries.py": ["tests/indexer/test_opensearch_queries.py"],
     "indexer/sqlite/backend.py": ["tests/indexer/test_sqlite_backend.py",

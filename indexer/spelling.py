@@ -12,7 +12,7 @@ A word the catalogue does not know may still be a misspelt word of the reader's 
 the catalogue states in other languages ("corso saldatrua": Italian, while the welding offers
 are German): it is then corrected against the 50,000 most frequent words of that language
 (wordfreq's word lists, inside its wheel), unless it is a word of any EU language wordfreq
-knows ("spawanie" is Polish, not a typing error of the English "spawning").
+knows ("eliminare" is Italian, not a typing error of the English "eliminate").
 """
 from __future__ import annotations
 
@@ -78,9 +78,9 @@ class Speller:
                 or folded.isdigit():
             return None
         distance = 1 if len(folded) < 8 else 2
-        found = [s for s in self.symspell.lookup(folded, Verbosity.CLOSEST,
-                                                 max_edit_distance=distance)
-                 if s.term[:1] == folded[:1]]
+        found = [s for s in self.symspell.lookup(folded, Verbosity.ALL,  # then the first letter:
+                                                 max_edit_distance=distance)  # a closer word of
+                 if s.term[:1] == folded[:1]]  # another first letter hides none of this one
         if not found:
             return None
         best = max(found, key=lambda s: (-s.distance, s.count, s.term))

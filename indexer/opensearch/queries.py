@@ -19,7 +19,7 @@ import datetime as dt
 from .. import analysis, fusion, wording
 from ..protocol import CONCEPT_FIELDS, FACETS, HOURS_PER_ECTS, SearchQuery
 
-TEXT_FIELDS = {"title": 10, "outcomes": 4, "description": 1}
+TEXT_FIELDS = ("title", "outcomes", "description")  # highlighted, each per language
 TERM_FIELDS = {"terms.title": 10, "terms.outcomes": 4, "terms.description": 1, "terms.other": 2}
 READER_BOOST = 2.0  # offers with text in the reader's own language, added to their score
 CONCEPT_BOOST = 0.5  # tagged with a concept the words name, without the words themselves
