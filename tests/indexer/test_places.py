@@ -1,4 +1,4 @@
-import time
+import math
 
 import numpy as np
 import pytest
@@ -149,12 +149,81 @@ def test_distances_km_vectorised_matches_scalar():
     assert 560 < got[0] < 590 and got[1] == 0
 
 
-def test_parsing_is_fast_after_the_first_load():
-    places._gazetteer()
-    queries = ["welding Munich", "Schweißen in der Nähe von München", "data analysis",
-               "kurs Python Warszawa"]
-    start = time.perf_counter()
-    for _ in range(250):
-        for q in queries:
-            find_place(q)
-    assert (time.perf_counter() - start) / 1000 < 0.001
+@pytest.mark.parametrize("text, expected", [
+    ("Wien", ("Vienna", "AT")),         # another language's name of four letters counts
+    ("Szabadka", ("Subotica", "RS")),   # Hungarian name of a city of exactly 100,000 people
+    ("Rom", None),                      # three letters: too short to be told from a word
+    ("pali", None),                     # all lower case: a romanisation (of Paris)
+    ("ミュンヘン", None),                 # a script no EU language uses
+    ("Վիեննա", None),
+])
+def test_which_names_in_other_languages_count(text, expected):
+    assert where(text) == expected
+
+
+def test_the_other_names_of_a_city_below_the_population_floor_do_not_count():
+    def city(population):
+        return {"name": "Kettwig", "population": population,
+                "alternatenames": ["Kettwich", "Ḁbcd", "ab", "ABCD", "Ab1d", "kettwik", "東京市"]}
+    assert places._names(city(places.MIN_ALT_POPULATION - 1)) == {"Kettwig"}
+    assert places._names(city(places.MIN_ALT_POPULATION)) == {"Kettwig", "Kettwich", "Ḁbcd"}
+
+
+def test_european_scripts_by_code_point():
+    assert places._european_script("Ḁlẞ Ωμέγα Ёж 2024")  # Latin Extended Additional included
+    assert not places._european_script("Münchenミ")
+    assert not places._european_script("Հայ")
+
+
+@pytest.mark.parametrize("text, rest", [
+    ("in München", ""),                     # the connecting word opens the query
+    ("Schweißen nahe bei München", "Schweißen"),  # the longer connecting word is taken whole
+    ("welding in or near Munich", "welding"),
+    ("welding Munich, evenings", "welding evenings"),
+    ("Lyon cuisine Lyon", "cuisine Lyon"),   # the first mention of the same city is taken
+])
+def test_connecting_words_and_the_rest(text, rest):
+    place, remaining = find_place(text)
+    assert place is not None and remaining == rest
+
+
+def test_the_more_populous_of_two_cities_of_one_length_wins_wherever_it_is():
+    assert where("Lyon Paris") == ("Paris", "FR")
+    assert where("Paris Lyon") == ("Paris", "FR")
+    place, rest = find_place("cuisine Lyon Paris")
+    assert rest == "cuisine Lyon"
+
+
+def test_the_words_of_one_name_stand_together():
+    assert find_place("Den Haag")[0].name == "The Hague"
+    assert find_place("Den-Haag")[0].name == "The Hague"
+    assert find_place("Den, Haag")[1] == "Den"  # "Haag" alone, not the two-word name
+
+
+def test_a_common_word_needs_a_capital_as_well_as_a_connecting_word():
+    assert where("near Bath") == ("Bath", "GB")
+    assert where("near bath") is None
+    assert where("Bath") is None
+
+
+def test_nearest_city_within_the_limit():
+    munich = lookup("Munich")
+    assert places.nearest(munich.lat + 0.01, munich.lon) == munich
+    assert places.nearest(45.0, -30.0) is None  # mid-Atlantic
+
+
+def test_nearest_city_limit_is_fifty_km():
+    """Points out at sea due west of Galway, whose nearest city is Galway: named up to 50 km."""
+    galway = lookup("Galway")
+    degree_km = math.pi * places.EARTH_RADIUS_KM / 180 * math.cos(math.radians(galway.lat))
+    for km, expected in [(49.5, galway), (50.5, None)]:
+        lon = galway.lon - km / degree_km
+        assert distance_km(galway.lat, lon, galway.lat, galway.lon) == pytest.approx(km, abs=0.05)
+        assert places.nearest(galway.lat, lon) == expected
+
+
+@pytest.mark.parametrize("lat", [8, 30, 45, 60])
+def test_antipodes_are_half_the_circumference_at_any_latitude(lat):
+    half = math.pi * places.EARTH_RADIUS_KM
+    assert distance_km(lat, 0, -lat, 180) == pytest.approx(half)
+    assert distances_km(lat, 0, np.array([-lat]), np.array([180]))[0] == pytest.approx(half)
