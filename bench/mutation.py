@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+VECTORS = ROOT / "instance" / "mutation-vectors.sqlite"  # the model's vectors, kept between runs
 
 MODULES = {  # module -> the tests that should catch a mistake in it
     "harvesters/fetch.py": ["tests/harvesters/test_fetch.py", "tests/harvesters/test_hostile.py"],
@@ -86,6 +87,7 @@ def mutate(module: str) -> dict:
         cfg, session = config(module, MODULES[module], tree), tree / "session.sqlite"
         env = {**os.environ, "PYTHONPATH": str(tree), "LEARNCAT_SHARED_DATA":
                os.environ.get("LEARNCAT_SHARED_DATA", str(ROOT.parent / "shared" / "data"))}
+        env.setdefault("LEARNCAT_TEST_VECTOR_CACHE", str(VECTORS))  # see tests/vector_cache.py
         env.pop("OPENSEARCH_URL", None), env.pop("DATABASE_TEST_URL", None), env.pop("CI", None)
         cosmic = [str(Path(PYTHON).parent / "cosmic-ray")]
         subprocess.run([*cosmic, "init", str(cfg), str(session)], cwd=tree, env=env, check=True)
@@ -138,6 +140,7 @@ def main() -> None:
         for module, tests in MODULES.items():
             print(f"{module:<28} {' '.join(tests)}")
         return
+    VECTORS.parent.mkdir(exist_ok=True)
     print(f"{'module':<28} {'mutants':>7} {'killed':>7} {'survived':>8} {'score':>6}", flush=True)
     with ThreadPoolExecutor(args.jobs) as pool:
         list(pool.map(mutate, args.modules))

@@ -11,12 +11,14 @@ import pytest
 import harvesters  # noqa: F401  (registers the formats)
 from catalogue.db import make_engine, session_factory, upgrade
 from catalogue.models import Provider, Source
+from tests import vector_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("LEARNCAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
 # every app a test makes runs without rate limits (hundreds of requests from one address);
 # tests/portal/test_limits.py turns them on with small limits of its own
 os.environ["RATELIMIT_ENABLED"] = "false"
+vector_cache.install()
 
 
 @pytest.fixture
