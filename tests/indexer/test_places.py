@@ -227,3 +227,11 @@ def test_antipodes_are_half_the_circumference_at_any_latitude(lat):
     half = math.pi * places.EARTH_RADIUS_KM
     assert distance_km(lat, 0, -lat, 180) == pytest.approx(half)
     assert distances_km(lat, 0, np.array([-lat]), np.array([180]))[0] == pytest.approx(half)
+
+
+def test_a_common_word_alone_or_after_articles_only():
+    assert places._common(["union"]) and places._common(["la", "union"])
+    assert places._common(["de", "la", "union"])
+    assert not places._common(["de", "la"])            # articles only: no word to be common
+    assert not places._common(["puerto", "union"])     # a name's own word before the common one
+    assert not places._common(["la", "union", "de"])
