@@ -59,6 +59,14 @@ EXCLUDED_OPERATORS = [
     r"core/RemoveDecorator",
 ]
 EQUIVALENT: dict[str, str] = {  # "module:line:operator" -> why no test can tell it apart
+    "indexer/spelling.py:69:core/NumberReplacer":
+        "max_dictionary_edit_distance 3 (lookups ask 2 at most) and prefix_length 6 or 8 change "
+        "what SymSpell precomputes, not which words within 2 edits it finds",
+    "indexer/spelling.py:71:core/NumberReplacer":
+        "MIN_LENGTH - 2: a two-letter word is never within reach (4-7 letters: one edit, 8 or "
+        "more: two, so corrections have 3 letters at least)",
+    "indexer/spelling.py:155:core/NumberReplacer":
+        "min by (distance, distance): rapidfuzz lists equal scores by index, the frequency order",
     "indexer/places.py:36:core/NumberReplacer":
         "99,999: no European city of the gazetteer has exactly 99,999 people (100,000 is tested)",
     "indexer/places.py:118:core/ReplaceComparisonOperator_Lt_LtE":
@@ -68,6 +76,8 @@ EQUIVALENT: dict[str, str] = {  # "module:line:operator" -> why no test can tell
     "indexer/places.py:147:core/ReplaceAndWithOr": "no city name folds to no words at all",
     "indexer/places.py:155:core/ReplaceComparisonOperator_Lt_LtE":
         "no article is also a common word, so the last word is never skipped as an article",
+    "indexer/places.py:155:core/NumberReplacer":
+        "len - 0 differs only for a name of articles alone, which no article as common word ends",
     "indexer/places.py:179:core/NumberReplacer": "range end -1 adds n=0: the empty name is absent",
     "indexer/places.py:181:core/ReplaceBreakWithContinue": "only slower: shorter names cannot win",
     "indexer/places.py:182:core/ReplaceComparisonOperator_Gt_GtE": "n=1 has no gap to check",

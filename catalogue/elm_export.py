@@ -17,6 +17,10 @@ Vocabulary choices (sources: the ELM ontology and the LOQ shapes in ../shared/da
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
+from functools import cache
+
 from babel.core import get_global
 
 from . import vocabularies as vocab
@@ -65,6 +69,7 @@ def concept(uri: str, labels: dict[str, str] | None = None) -> dict:
     return node
 
 
+@cache
 def language_uri(code: str) -> str | None:
     """'de' -> .../authority/language/DEU (ISO 639-2/T, as the EU authority list writes it)."""
     base = code.split("-")[0].lower()
@@ -75,6 +80,7 @@ def language_uri(code: str) -> str | None:
     return f"{AUTHORITY}language/{three[0].upper()}" if three else None
 
 
+@cache
 def country_uri(code: str | None) -> str | None:
     """'DE' -> .../authority/country/DEU (ISO 3166 alpha-3)."""
     if not code:
@@ -270,3 +276,14 @@ def provider_name(provider) -> dict[str, str]:
     if provider.legal_name:
         return {"en": provider.legal_name}
     return dict(provider.name or {}) or {"en": provider.slug}
+
+
+def graph(items: Iterable[tuple[object, object, str, str]]) -> Iterator[str]:
+    """Many offers as one ELM JSON-LD document, a piece at a time: one context and a
+    ``@graph`` of the offers' opportunities, from ``(offer, provider, uri, page_url)`` items."""
+    yield f'{{"@context": {json.dumps(CONTEXT)}, "@graph": ['
+    for n, (o, provider, uri, page_url) in enumerate(items):
+        doc = learning_opportunity(o, provider, uri, page_url)
+        del doc["@context"]
+        yield ("," if n else "") + "\n" + json.dumps(doc, ensure_ascii=False)
+    yield "\n]}\n"

@@ -42,4 +42,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(workspace)
     from .handout import bp as handout  # PDF handouts of an offer or a shortlist
     app.register_blueprint(handout)
+    from .guided import bp as guided  # the guided search: a few questions make a search
+    app.register_blueprint(guided)
+    from . import opendata  # the whole catalogue as files
+    opendata.init_app(app)
     return app

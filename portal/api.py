@@ -22,6 +22,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PARAMETERS = {
     "api.search": {*search_service.PARAMETERS, "lang"},
     "api.search_csv": {*search_service.PARAMETERS, "lang"},
+    "api.search_elm": {*search_service.PARAMETERS, "lang"},
     "api.autocomplete": {"q", "size", "lang"},
     "api.opportunity": {"lang"},
     "api.opportunity_elm": {"lang"},
@@ -42,11 +43,22 @@ def known_parameters_only():
                           for name in unknown[:20]])
 
 
+# what a page on another site may read of an answer beyond the safelisted headers (paging,
+# validators, limits), and what its preflight may ask to send (conditional requests)
+EXPOSED = ("ETag", "Last-Modified", "Retry-After", "X-Total-Count", "X-RateLimit-Limit",
+           "X-RateLimit-Remaining", "X-RateLimit-Reset", "Content-Disposition")
+ALLOWED_HEADERS = ("If-None-Match", "If-Modified-Since", "Accept", "Accept-Language")
+
+
 @bp.after_request
 def open_to_other_sites(response):
     """The API is read-only and public: any site may read it from a browser (no credentials)."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.vary.add("Origin")
+    response.headers["Access-Control-Expose-Headers"] = ", ".join(EXPOSED)
+    if request.method == "OPTIONS":  # a preflight: GET only, answered for a day
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
+        response.headers["Access-Control-Allow-Headers"] = ", ".join(ALLOWED_HEADERS)
+        response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
 
@@ -95,6 +107,14 @@ def search_csv():
     the file harvests back into the same offers. page and per_page are read and ignored."""
     from .search_export import csv_response
     return csv_response(request.args, locale_code())
+
+
+@bp.get("/search.jsonld")
+def search_elm():
+    """The same offers as search.csv, in ELM v3 JSON-LD: one document, a LearningOpportunity
+    each, as the single offer's export writes it."""
+    from .search_export import elm_response
+    return elm_response(request.args, locale_code())
 
 
 @bp.get("/autocomplete")

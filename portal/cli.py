@@ -20,7 +20,7 @@ from harvesters import registry
 from harvesters.base import SourceError
 from harvesters.csv_mapping import MappingError, preview, read_mapping_file
 
-from . import create_app, demo as demo_catalogue
+from . import create_app, demo as demo_catalogue, opendata
 from .services import fetcher, services
 
 
@@ -207,6 +207,7 @@ def demo() -> None:
         count = demo_catalogue.load(session, services().search, _summary,
                                      encoder=services().encoder)
     click.echo(f"indexed {count} offers")
+    _open_data()
 
 
 @main.command()
@@ -247,6 +248,25 @@ def harvest(source_ids, all_sources, dry_run) -> None:
     if pending:  # each harvest commit updates the index; what is left waits for the engine
         click.echo(f"{pending} offers wait for the search index: run `learncat index sync` "
                    "when the engine is back")
+    if not dry_run:
+        _open_data()
+
+
+@main.command("open-data")
+@click.option("--force", is_flag=True, help="Even when the catalogue has not changed")
+@with_appcontext
+def open_data(force) -> None:
+    """Make the open-data files again (after each harvest this happens by itself)."""
+    _open_data(force)
+
+
+def _open_data(force: bool = False) -> None:
+    made = opendata.refresh(current_app._get_current_object(), force=force)
+    if made:
+        click.echo(f"open data: {made['offers']} offers in {opendata.folder()} ({made['made']})")
+    else:
+        click.echo("open data: not made (another process is making it, or it failed: see the "
+                   "log)", err=True)
 
 
 @main.command("harvest-report")

@@ -52,6 +52,10 @@ class Defaults:
     REDIS_URL = ""
     TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-For and -Proto (ProxyFix)
     JSON_SORT_KEYS = False
+    PUBLIC_URL = ""  # the portal's public address (https://...): links in what is made offline
+    DUMPS_DIR = ""  # open-data files; empty: dumps/ beside SEARCH_SQLITE_PATH (the instance)
+    OPEN_DATA_LICENCE_NAME = "CC BY 4.0"
+    OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
 
 ENVIRONMENT = ("DATABASE_URL", "SEARCH_BACKEND", "SEARCH_SQLITE_PATH", "SEARCH_FALLBACK",
@@ -60,7 +64,8 @@ ENVIRONMENT = ("DATABASE_URL", "SEARCH_BACKEND", "SEARCH_SQLITE_PATH", "SEARCH_F
                "FETCH_CACHE_DIR", "OPERATOR_USER", "OPERATOR_PASSWORD_HASH", "ENCODER", "ENCODER_URL",
                "ENCODER_MODEL", "ENCODER_API_KEY", "RATELIMIT_API", "RATELIMIT_SEARCH_PAGES",
                "RATELIMIT_WORKSPACE", "RATELIMIT_SIGN_IN_ADDRESS", "RATELIMIT_SIGN_IN_USER", "RATELIMIT_STORAGE_URI",
-               "RATELIMIT_STRATEGY", "RATELIMIT_KEY_PREFIX", "REDIS_URL")
+               "RATELIMIT_STRATEGY", "RATELIMIT_KEY_PREFIX", "REDIS_URL",
+               "PUBLIC_URL", "DUMPS_DIR", "OPEN_DATA_LICENCE_NAME", "OPEN_DATA_LICENCE_URL")
 
 
 def load(app, overrides: dict | None = None) -> None:

@@ -183,6 +183,19 @@ def operations() -> dict[str, dict]:
             "examples": [(gettext("Online offers at EQF level 6"),
                           {"eqf": "6", "form": "online"})],
         },
+        "api.search_elm": {
+            "summary": gettext("Search results in the European Learning Model"),
+            "description": gettext(
+                "The offers of search.csv as one ELM v3 JSON-LD document: a graph of "
+                "LearningOpportunities, each as the single offer's ELM export writes it. Takes "
+                "the parameters of the search; page and per_page are ignored. X-Total-Count says "
+                "how many offers the search found."),
+            "ok": (gettext("The offers in ELM."), "ElmGraph"),
+            "media": "application/ld+json",
+            "responses": searching,
+            "examples": [(gettext("Online offers at EQF level 6"),
+                          {"eqf": "6", "form": "online"})],
+        },
         "api.autocomplete": {
             "summary": gettext("Complete what someone is typing"),
             "description": gettext("Titles and skill names that complete the words typed so "
@@ -476,6 +489,11 @@ def schemas() -> dict:
         "SearchCsv": {"type": "string", "description": "RFC 4180 text, header row first"},
         "OpenAPI": {"type": "object", "required": ["openapi", "info", "paths"],
                     "properties": {"openapi": {"const": OPENAPI}}},
+        "ElmGraph": {
+            "type": "object", "required": ["@context", "@graph"],
+            "properties": {"@graph": {"type": "array", "items": {
+                "type": "object", "required": ["id", "type", "title"],
+                "properties": {"type": {"const": "LearningOpportunity"}}}}}},
         "ElmLearningOpportunity": {
             "type": "object", "required": ["@context", "id", "type", "title",
                                            "learningAchievementSpecification"],

@@ -61,3 +61,21 @@ def provider_json(p: Provider) -> dict:
         "recognition_policy_url": p.recognition_policy_url,
         "url": url_for("pages.provider", slug=p.slug, _external=True),
     }
+
+
+def elm_items(offers, lang: str):
+    """``(offer, provider, uri, page)`` for catalogue.elm_export: each offer named by its ELM
+    export's address, so a search's, a dump's and the single offer's documents agree."""
+    uri = _address_of("api.opportunity_elm")
+    page = _address_of("pages.opportunity", lang=lang)
+    for o in offers:
+        yield o, o.provider, uri(o.id), page(o.id)
+
+
+def _address_of(endpoint: str, **values):
+    """url_for(endpoint, opportunity_id=...) for many ids: built once (url_for costs about a
+    quarter of a millisecond, a hundred thousand times), the id put in as text."""
+    marker = 987654321987654321
+    template = url_for(endpoint, opportunity_id=marker, _external=True, **values)
+    head, tail = template.split(str(marker))
+    return lambda opportunity_id: f"{head}{opportunity_id}{tail}"

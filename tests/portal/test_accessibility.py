@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from catalogue import workspace
 from catalogue.models import Opportunity, Status
 from catalogue.workspace import Shortlist, ShortlistItem
+from portal import opendata
 from portal.services import services
 from tests.conftest import ROOT
 from tests.portal.conftest import required
@@ -44,6 +45,12 @@ PAGES = [
     ("offer handout", "/{lang}/opportunities/{offer}/handout.html", 200),
     ("shortlist handout", "/{lang}/shortlists/{token}/handout.html", 200),
     ("error 404", "/{lang}/no-such-page", 404),
+    ("guided search", "/{lang}/guided", 200),
+    ("guided search answered", "/{lang}/guided?q=welding&hours_max=40&form=online&near=Lyon"
+     "&radius_km=50&online=include&eqf=5&price=free&funding=ila&starts_within=4&language=de",
+     200),
+    ("guided search asked again", "/{lang}/guided?go=1&near=Atlantis&form=onsite", 200),
+    ("open data", "/{lang}/open-data", 200),
 ]
 # a document wider than the screen, and the elements that stick out (for the message)
 OVERFLOW = """() => {
@@ -104,6 +111,7 @@ def site(demo_app, base_url):
         shortlist.items = [ShortlistItem(opportunity_id=i, title=s.get(Opportunity, i).title)
                            for i in (offer, other)]
         s.commit()
+    opendata.refresh(demo_app)  # the open-data page with its table of files
     filled = {"{offer}": offer, "{other}": other, "{retired}": retired, "{token}": token}
     yield [(name, base_url + reduce(lambda a, kv: a.replace(kv[0], str(kv[1])),
                                     filled.items(), path), status)

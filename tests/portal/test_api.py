@@ -72,6 +72,27 @@ def test_the_read_only_api_may_be_read_from_any_site_without_credentials(client)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response.headers
     assert "Access-Control-Allow-Origin" not in client.get("/en/").headers
+    exposed = {h.strip() for h in response.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"ETag", "X-Total-Count", "Retry-After", "X-RateLimit-Remaining"} <= exposed
+
+
+def test_a_preflight_allows_a_conditional_get_from_another_site_and_nothing_else(client):
+    """A page on another site sending If-None-Match asks first (a preflight): GET is allowed
+    with that header, and no method that changes anything."""
+    preflight = client.options("/api/v1/search?q=welding", headers={
+        "Origin": "https://pes.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    methods = {m.strip() for m in preflight.headers["Access-Control-Allow-Methods"].split(",")}
+    assert "GET" in methods and not methods & {"POST", "PUT", "DELETE", "PATCH"}
+    allowed = preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert "if-none-match" in allowed
+    assert int(preflight.headers["Access-Control-Max-Age"]) > 0
+    first = client.get("/api/v1/search?q=welding", headers={"Origin": "https://pes.example"})
+    again = client.get("/api/v1/search?q=welding", headers={
+        "Origin": "https://pes.example", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_an_offers_url_is_its_learncat_page_and_the_providers_page_is_apart(client):
