@@ -130,7 +130,9 @@ def back_to_results() -> str | None:
     given = request.args.get("results", "")
     if not given or len(given) > 2000:
         return None
-    return url_for("pages.search", **kept_args(MultiDict(parse_qsl(given))))
+    # blank values kept: "q=&q=welding" is the search of its first, blank q, as the page read it
+    return url_for("pages.search",
+                   **kept_args(MultiDict(parse_qsl(given, keep_blank_values=True))))
 
 
 @bp.get("/providers/<slug>")

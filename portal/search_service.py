@@ -71,19 +71,28 @@ class Interpretation:
     place: places.Place | None = None
 
 
-def interpret(text: str) -> Interpretation:
+def interpret(text: str, find_place: bool = True) -> Interpretation:
+    """The filters and the city the words name, and the words without them. Read again until
+    nothing more is found ("on online site" leaves "on site" behind), so that the words left
+    name no filter: a link that writes the filters out is the same search. No city is taken
+    from the words when the search gives one (``find_place``): the words then stay words."""
     filters: dict[str, list[str]] = {}
-    for match in EQF_WORDS.finditer(text):
-        filters.setdefault("eqf", []).append(match[1])
-    text = EQF_WORDS.sub(" ", text)
-    for phrase, form in sorted(FORM_WORDS.items(), key=lambda kv: -len(kv[0])):
-        pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)
-        if pattern.search(text):
-            filters.setdefault("form", []).append(form)
-            text = pattern.sub(" ", text)
-    place, text = places.find_place(text)
-    text = " ".join(re.sub(r"[,;]+(\s|$)", " ", text).split())
-    return Interpretation(text, {k: sorted(set(v)) for k, v in filters.items()}, place)
+    place = None
+    while True:
+        before = text
+        for match in EQF_WORDS.finditer(text):
+            filters.setdefault("eqf", []).append(match[1])
+        text = EQF_WORDS.sub(" ", text)
+        for phrase, form in sorted(FORM_WORDS.items(), key=lambda kv: -len(kv[0])):
+            pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)
+            if pattern.search(text):
+                filters.setdefault("form", []).append(form)
+                text = pattern.sub(" ", text)
+        if find_place and place is None:
+            place, text = places.find_place(text)
+        text = " ".join(re.sub(r"[,;]+(\s|$)", " ", text).split())
+        if text == before:
+            return Interpretation(text, {k: sorted(set(v)) for k, v in filters.items()}, place)
 
 
 def _facet_validator(name: str):
@@ -136,7 +145,8 @@ def parse(args: MultiDict, locale: str) -> tuple[SearchQuery, Interpretation | N
             filters[name] = sorted(set(values))
     interpretation = None
     if text and args.get("literal") != "1":
-        interpretation = interpret(text)
+        located = any((args.get(key) or "").strip() for key in ("near", "lat", "lon"))
+        interpretation = interpret(text, find_place=not located)
         if interpretation.filters or interpretation.place:
             text = interpretation.text
             for name, values in interpretation.filters.items():

@@ -19,7 +19,8 @@ def check_csrf() -> None:
     """Every POST, PUT, PATCH or DELETE carries the session's token, or is refused."""
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
-        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        # as bytes: compare_digest refuses text with characters beyond ASCII
+        if not sent or not hmac.compare_digest(sent.encode(), session.get("csrf", "").encode()):
             abort(400, "missing or wrong CSRF token")
 
 

@@ -195,7 +195,7 @@ def search_query(args: MultiDict) -> str:
 
 def known_query(raw: str) -> str:
     """A posted query string, reduced in the same way (the form is the client's to change)."""
-    return search_query(MultiDict(parse_qsl(raw[:workspace.MAX_QUERY])))
+    return search_query(MultiDict(parse_qsl(raw[:workspace.MAX_QUERY], keep_blank_values=True)))
 
 
 def search_link(query: str, endpoint: str = "pages.search") -> str:

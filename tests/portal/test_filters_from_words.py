@@ -139,3 +139,20 @@ def test_a_city_read_from_the_words_is_removable_and_kept_when_another_filter_go
     assert query_of(links[place]) == {"q": ["welding"], "form": ["onsite"]}
     assert query_of(links["Remove filter Form of participation: On site ×"]) == {"q": ["welding"],
                                                                   "near": ["Munich"]}
+
+
+def test_the_words_left_name_no_filter_once_read():
+    """Removing "online" from "on online site" joins "on site": read again until nothing is left,
+    so the link that writes the filters out is the same search."""
+    found = interpret("on online site")
+    assert found.filters == {"form": ["online", "onsite"]} and found.text == ""
+    assert interpret("welding EQF 4 online").text == "welding"
+
+
+def test_a_place_given_keeps_a_city_in_the_words_as_words(client):
+    """near=Berlin with "in Munich" in the words: the words stay as they are (no second city
+    silently dropped), and every link keeps them."""
+    assert interpret("data analysis in Munich", find_place=False).text == \
+        "data analysis in Munich"
+    api = client.get("/api/v1/search?q=data+analysis+in+Munich&near=Berlin").get_json()
+    assert api["query"]["text"] == "data analysis in Munich"
