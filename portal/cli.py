@@ -224,8 +224,13 @@ def harvest(source_ids, all_sources, dry_run) -> None:
         query = select(Source).where(Source.enabled.is_(True)) if all_sources else \
             select(Source).where(Source.id.in_(source_ids))
         grace = timedelta(days=current_app.config["RETIRE_GRACE_DAYS"]) or None
+        chosen = session.scalars(query).all()
+        missing = sorted(set(source_ids) - {s.id for s in chosen})
+        if missing:
+            raise click.ClickException(
+                f"no source {', '.join(map(str, missing))}: `learncat sources` lists them")
         runner.close_abandoned_runs(session)
-        for source in session.scalars(query).all():
+        for source in chosen:
             try:
                 with click.progressbar(length=0, label=f"{source.provider.slug}: reading",
                                        file=sys.stderr, show_pos=True, show_percent=False) as bar:

@@ -27,6 +27,7 @@ class Defaults:
     RETIRE_GRACE_DAYS = 0  # days a record may be missing from complete harvests before retiring
     OPERATOR_USER = ""  # the operator pages are closed until both are set
     OPERATOR_PASSWORD_HASH = ""  # werkzeug.security.generate_password_hash(...)
+    OPERATOR_SESSION_HOURS = 12  # a sign-in ends after this long, or at sign-out, everywhere
     AUTO_MIGRATE = True  # the embedded database migrates itself on start; others use `learncat db upgrade`
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
@@ -65,7 +66,7 @@ ENVIRONMENT = ("DATABASE_URL", "SEARCH_BACKEND", "SEARCH_SQLITE_PATH", "SEARCH_F
                "ENCODER_MODEL", "ENCODER_API_KEY", "RATELIMIT_API", "RATELIMIT_SEARCH_PAGES",
                "RATELIMIT_WORKSPACE", "RATELIMIT_SIGN_IN_ADDRESS", "RATELIMIT_SIGN_IN_USER", "RATELIMIT_STORAGE_URI",
                "RATELIMIT_STRATEGY", "RATELIMIT_KEY_PREFIX", "REDIS_URL",
-               "PUBLIC_URL", "DUMPS_DIR", "OPEN_DATA_LICENCE_NAME", "OPEN_DATA_LICENCE_URL")
+               "PUBLIC_URL", "DUMPS_DIR", "OPERATOR_SESSION_HOURS", "OPEN_DATA_LICENCE_NAME", "OPEN_DATA_LICENCE_URL")
 
 
 def load(app, overrides: dict | None = None) -> None:
@@ -78,11 +79,16 @@ def load(app, overrides: dict | None = None) -> None:
             app.config[name] = os.environ[name].lower() in ("1", "true", "yes")
     for name, kind in (("OPENSEARCH_TIMEOUT", float), ("RETIRE_GRACE_DAYS", int),
                        ("ENCODER_TIMEOUT", float), ("FETCH_DEADLINE", float),
-                       ("HARVEST_DEADLINE", float), ("TRUSTED_PROXIES", int)):
+                       ("HARVEST_DEADLINE", float), ("TRUSTED_PROXIES", int),
+                       ("OPERATOR_SESSION_HOURS", float)):
         if os.environ.get(name):
             app.config[name] = kind(os.environ[name])
     app.config.update(overrides or {})
     if not app.config.get("SECRET_KEY"):
+        if not str(app.config["DATABASE_URL"]).startswith("sqlite"):
+            raise RuntimeError(  # several hosts would each make a key: sign-ins would fail
+                "SECRET_KEY is not set: a deployment on a database server must set it, the same "
+                "for every worker and host (e.g. SECRET_KEY=$(openssl rand -hex 32))")
         app.config["SECRET_KEY"] = kept_secret(INSTANCE / "secret_key")
 
 

@@ -1,14 +1,15 @@
 """The operator's pages: sources, their last runs and every error, behind a login."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from catalogue.models import HarvestRun, Source
 
-from .security import operator_configured, operator_required, valid_operator
+from .security import (operator_configured, operator_required, sign_in_operator, sign_out,
+                       valid_operator)
 from .services import session as db_session
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
@@ -21,8 +22,7 @@ def login():
     error = None
     if request.method == "POST":
         if valid_operator(request.form.get("user", ""), request.form.get("password", "")):
-            session.clear()
-            session["operator"] = True
+            sign_in_operator()
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/operator") else url_for(".sources"))
         error = gettext("Wrong user name or password.")
@@ -31,7 +31,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    session.clear()
+    sign_out()
     return redirect(url_for("pages.search"))
 
 

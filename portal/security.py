@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import timedelta
 from functools import cache, wraps
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from catalogue import sign_ins
+
+from .services import session as db_session
 
 
 def csrf_token() -> str:
@@ -51,18 +57,46 @@ def decoy_hash(stored: str) -> str:
         return generate_password_hash(secrets.token_urlsafe(24))
 
 
+def signed_in_operator() -> bool:
+    """The cookie's sign-in is one the server still holds, of the configured operator."""
+    lifetime = timedelta(hours=current_app.config["OPERATOR_SESSION_HOURS"])
+    user = sign_ins.user_of(db_session(), session.get("operator"), lifetime)
+    return user is not None and user == current_app.config["OPERATOR_USER"]
+
+
+def sign_in_operator() -> None:
+    session.clear()  # nothing of a session before the sign-in carries over (fixation)
+    session["operator"] = sign_ins.start(db_session(), current_app.config["OPERATOR_USER"])
+
+
+def sign_out() -> None:
+    """Ends the sign-in on the server too: the old cookie, replayed, signs nobody in."""
+    sign_ins.end(db_session(), session.get("operator"))
+    session.clear()
+
+
 def operator_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not operator_configured():
             abort(404)
-        if not session.get("operator"):
+        if not signed_in_operator():
+            session.pop("operator", None)
             return redirect(url_for("operator.login", next=request.path))
         return view(*args, **kwargs)
     return wrapper
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` whenever the request came over https (directly, or
+    through a trusted proxy's X-Forwarded-Proto), so it is never sent back in the clear."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure or super().get_cookie_secure(app)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     app.before_request(check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token
     # Flask's default config holds these keys already: setdefault would leave SameSite unset

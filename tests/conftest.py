@@ -18,6 +18,9 @@ SHARED_DATA = Path(os.environ.get("LEARNCAT_SHARED_DATA", ROOT.parent / "shared"
 # every app a test makes runs without rate limits (hundreds of requests from one address);
 # tests/portal/test_limits.py turns them on with small limits of its own
 os.environ["RATELIMIT_ENABLED"] = "false"
+# apps on PostgreSQL need a session key, as a deployment does (tests/portal/test_operator.py
+# checks that one without it refuses to start)
+os.environ.setdefault("SECRET_KEY", "learncat-tests-only")
 vector_cache.install()
 
 

@@ -267,6 +267,8 @@ def test_workload_is_the_stated_hours_or_else_the_ects_hours_range():
     assert stated == {"range": {"workload_hours": {"gte": 60, "lte": 150}}}
     assert credits["bool"]["must_not"] == [{"exists": {"field": "workload_hours"}}]
     assert credits["bool"]["filter"] == [{"range": {"ects": {"gte": 60 / high, "lte": 150 / low}}}]
+    for one_bound in (SearchQuery(hours_max=150), SearchQuery(hours_min=60)):
+        assert len(queries.range_filters(one_bound)) == 1  # either bound alone filters
     only_most = queries.workload_filter(None, 150)["bool"]["should"]
     assert only_most[0] == {"range": {"workload_hours": {"lte": 150}}}
     assert only_most[1]["bool"]["filter"] == [{"range": {"ects": {"lte": 150 / low}}}]

@@ -75,3 +75,8 @@ def test_harvest_all_reaches_every_source_when_one_fails(cli, tmp_path):
     assert "failed" in harvested.output and "added    2" in harvested.output
     statuses = [line.split()[4] for line in cli("sources", "list").output.splitlines()]
     assert statuses == ["failed", "succeeded"]
+
+
+def test_harvesting_a_source_that_does_not_exist_says_so(cli):
+    result = cli("harvest", "--source", 999)
+    assert result.exit_code != 0 and "no source 999" in result.output

@@ -214,3 +214,34 @@ def test_the_storage_is_redis_when_configured():
 def test_a_malformed_limit_stops_the_start(limited):
     with pytest.raises(ValueError, match="RATELIMIT_API"):
         limited(RATELIMIT_API="lots")
+
+
+def test_sign_out_ends_the_sign_in_on_the_server(limited):
+    """A copy of the signed-in cookie, replayed after sign-out, signs nobody in."""
+    client = limited().test_client()
+    assert sign_in(client, token(client), "ops", "s3cret").status_code == 302
+    assert client.get("/operator/").status_code == 200  # its form gives the session a token
+    cookie = client.get_cookie("session").value
+    with client.session_transaction() as session:
+        csrf = session["csrf"]
+    assert client.post("/operator/logout", data={"csrf_token": csrf}).status_code == 302
+    replay = client.application.test_client()
+    replay.set_cookie("session", cookie)
+    assert replay.get("/operator/").status_code == 302  # to the sign-in page
+
+
+def test_a_sign_in_ends_after_its_lifetime(limited):
+    client = limited(OPERATOR_SESSION_HOURS=0).test_client()
+    assert sign_in(client, token(client), "ops", "s3cret").status_code == 302
+    assert client.get("/operator/").status_code == 302
+    with client.session_transaction() as session:
+        assert "operator" not in session
+
+
+def test_the_session_cookie_is_secure_over_https_only(limited):
+    app = limited()
+    for base, secure in (("https://learncat.example", True), ("http://learncat.example", False)):
+        client = app.test_client()
+        response = client.get("/operator/login", base_url=base)
+        cookie = response.headers["Set-Cookie"]
+        assert ("Secure" in cookie) is secure and "HttpOnly" in cookie and "SameSite=Lax" in cookie

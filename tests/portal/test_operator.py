@@ -55,3 +55,18 @@ def test_provider_links_its_public_harvest_status(operator_app):
     assert "/providers/navigli-learning-lab/harvests" in page
     status = client.get("/en/providers/navigli-learning-lab/harvests").get_data(as_text=True)
     assert "succeeded" in status and "mandatory Annex I element not stated" in status
+
+
+def test_a_deployment_on_a_database_server_needs_a_session_key(monkeypatch):
+    """Without SECRET_KEY each host would make its own and sign-ins would fail at random."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"DATABASE_URL": "postgresql://learncat@127.0.0.1:1/learncat"})
+
+
+def test_the_embedded_default_keeps_one_key_for_every_worker(tmp_path):
+    import os
+    from portal.config import kept_secret
+    first = kept_secret(tmp_path / "secret_key")
+    assert len(first) == 64 and kept_secret(tmp_path / "secret_key") == first
+    assert oct(os.stat(tmp_path / "secret_key").st_mode & 0o777) == "0o600"
