@@ -149,7 +149,11 @@ def provider(slug: str):
 @bp.get("/providers/<slug>/harvests")
 def provider_harvests(slug: str):
     """A provider's harvest status: every source's last run and its problems, record by record,
-    so providers see what to fix (the completeness report of Annex I included)."""
+    so providers see what to fix (the completeness report of Annex I included), and the runs
+    before it."""
     p = provider_or_404(slug)
     runs = [(source, source.runs[0] if source.runs else None) for source in p.sources]
-    return render_template("provider_harvests.html", p=p, runs=runs)
+    return render_template("provider_harvests.html", p=p, runs=runs, history=HISTORY)
+
+
+HISTORY = 20  # harvests of a source listed on its provider's status page, the newest first

@@ -70,3 +70,30 @@ def test_the_embedded_default_keeps_one_key_for_every_worker(tmp_path):
     first = kept_secret(tmp_path / "secret_key")
     assert len(first) == 64 and kept_secret(tmp_path / "secret_key") == first
     assert oct(os.stat(tmp_path / "secret_key").st_mode & 0o777) == "0o600"
+
+
+def test_a_providers_status_page_lists_its_earlier_harvests(operator_app):
+    """Every run of a source, not only the last: a provider sees when a feed began to fail."""
+    from catalogue.models import Provider
+    from harvesters.runner import run
+    with operator_app.app_context(), services().sessions() as s:
+        source = s.query(Provider).filter_by(slug="navigli-learning-lab").one().sources[0]
+        location = source.location
+        source.location = location + ".missing"  # the next run fails
+        s.commit()
+        run(s, source)
+        source.location = location
+        s.commit()
+        run(s, source)
+        runs = [(r.id, r.status.value) for r in source.runs]
+    statuses = [status for _, status in runs]
+    assert statuses[1] == "failed" and statuses[0] != "failed" and len(runs) == 3
+    page = operator_app.test_client().get("/en/providers/navigli-learning-lab/harvests")
+    html = page.get_data(as_text=True)
+    earlier = html[html.index("Earlier harvests"):]
+    rows = earlier.split("<tr><th scope=\"row\">")[1:]
+    assert len(rows) == 2  # the two runs before the last, the newest first
+    from portal.labels import RUN_STATUSES
+    assert str(RUN_STATUSES["failed"]) in rows[0] and str(RUN_STATUSES["failed"]) not in rows[1]
+    assert "Frühere Datenabrufe" in operator_app.test_client().get(
+        "/de/providers/navigli-learning-lab/harvests").get_data(as_text=True)
