@@ -26,6 +26,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARNCAT = str(Path(sys.executable).parent / "learncat")
+WARM_UP = 5.0  # seconds of each URL at the highest concurrency before anything is measured
 
 
 def free_port() -> int:
@@ -102,6 +103,8 @@ def main() -> None:
             if offer is None:
                 offer = httpx.get(f"{base}/api/v1/search?q=welding").json()["results"][0]["id"]
             urls = ["/en/?q=welding", f"/en/opportunities/{offer}", "/api/v1/search?q=welding&eqf=3"]
+            for url in urls:  # unmeasured: every worker and thread has served once
+                load(base, url, max(args.concurrency), WARM_UP)
             for clients in args.concurrency:
                 for url in urls:
                     r = load(base, url, clients, args.seconds)

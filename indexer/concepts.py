@@ -14,6 +14,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from catalogue import vocabularies as vocab
+from catalogue.loading import loaded_once
 
 from . import analysis
 from .protocol import Concepts
@@ -66,7 +67,7 @@ class LabelIndex:
                        and self.labels[i][2] <= stems})
 
 
-@cache
+@loaded_once
 def label_index(translations: str | None = None) -> LabelIndex:
     index = LabelIndex()
     for kind in ("skills", "occupations"):

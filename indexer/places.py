@@ -26,9 +26,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
+
+from catalogue.loading import loaded_once
 
 from .analysis import WORD, fold, words
 
@@ -130,7 +131,7 @@ def _names(city: dict) -> set[str]:
     return names
 
 
-@cache
+@loaded_once
 def _gazetteer() -> tuple[dict[tuple[str, ...], Place], int]:
     """Folded name (as a tuple of words) -> the most populous European city of that name, and
     the most words a name has. Loaded once per process, in about half a second."""
@@ -209,7 +210,7 @@ def lookup(name: str) -> Place | None:
 NEAREST_MAX_KM = 50.0  # further than this, a city's name would mislead more than it tells
 
 
-@cache
+@loaded_once
 def _coordinates() -> tuple[list[Place], np.ndarray, np.ndarray]:
     """Every city of the gazetteer once (most populous first) with its coordinates as arrays."""
     cities = sorted(set(_gazetteer()[0].values()), key=lambda p: (-p.population, p.name))

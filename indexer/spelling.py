@@ -26,6 +26,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from symspellpy import SymSpell, Verbosity
 
+from catalogue.loading import loaded_once
+
 from . import analysis
 
 MIN_LENGTH = 4
@@ -40,7 +42,7 @@ def word_counts(texts: Iterable[str]) -> Counter:
                    if not w.isdigit())
 
 
-@cache
+@loaded_once
 def known_words(translations: str | None) -> frozenset[str]:
     """Words of the 24 languages that are spelt right though no offer uses them: those of the
     interface and vocabulary translations and of the ESCO labels. They are never corrected
@@ -122,7 +124,7 @@ def in_some_language(word: str, lang: str | None = None) -> bool:
                for code in filter(None, map(_code, EU_LANGUAGES)))
 
 
-@cache
+@loaded_once
 def language_words(lang: str) -> dict[str, list[tuple[str, str]]] | None:
     """A language's most frequent words, folded, most frequent first, by first letter (a
     correction keeps it), each with its written form."""

@@ -6,11 +6,14 @@ across a fork). Workers: WEB_CONCURRENCY, else one per CPU and one more.
 """
 from __future__ import annotations
 
+import logging
 import os
 
 from gunicorn.app.base import BaseApplication
 
 from . import create_app
+
+log = logging.getLogger(__name__)
 
 
 class Portal(BaseApplication):
@@ -23,7 +26,22 @@ class Portal(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return create_app()
+        return warm(create_app())
+
+
+def warm(app):
+    """One search before the worker takes requests: the model, the index's columns, the speller
+    and the gazetteer load now, not during a visitor's first search (seconds, once per worker).
+    A failure (the engine or the encoder down) is left to the requests to report."""
+    from werkzeug.datastructures import MultiDict
+
+    from . import search_service
+    try:
+        with app.test_request_context("/en/"):
+            search_service.search(MultiDict({"q": "learning Berlin"}), "en")
+    except Exception:  # noqa: BLE001
+        log.warning("the worker starts cold: its warm-up search failed", exc_info=True)
+    return app
 
 
 def workers() -> int:

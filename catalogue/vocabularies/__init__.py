@@ -13,6 +13,8 @@ from pathlib import Path
 from babel import Locale
 from babel.core import get_global
 
+from ..loading import loaded_once
+
 DATA = Path(__file__).parent / "data"
 
 NAMES = (
@@ -64,7 +66,7 @@ def get(name: str) -> Vocabulary:
     return Vocabulary(name, terms)
 
 
-@cache
+@loaded_once
 def _esco(kind: str) -> dict[str, dict[str, str]]:
     return {r.pop("uri"): {lang: label for lang, label in r.items() if label}
             for r in read_data(f"esco_{kind}.csv")}
