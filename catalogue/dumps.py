@@ -34,12 +34,16 @@ LISTED = Opportunity.status == Status.ACTIVE
 Items = Callable[[Iterator[Opportunity]], Iterator[tuple]]
 
 
-def state(session: Session) -> str:
-    """What changes whenever a listed offer comes, goes or changes."""
-    row = session.execute(select(func.count(Opportunity.id), func.max(Opportunity.updated_at))
-                          .where(LISTED)).one()
-    retired = session.scalar(select(func.max(Opportunity.retired_at)))
-    return hashlib.sha256(repr((*row, retired)).encode()).hexdigest()[:32]
+def listing(session: Session) -> tuple[int, dt.datetime | None, dt.datetime | None]:
+    """What changes whenever a listed offer comes, goes or changes: how many are listed, the
+    latest change of one, the latest retirement (the dumps' and the sitemaps' validators)."""
+    count, updated = session.execute(select(func.count(Opportunity.id),
+                                            func.max(Opportunity.updated_at)).where(LISTED)).one()
+    return count, updated, session.scalar(select(func.max(Opportunity.retired_at)))
+
+
+def state(session: Session, seen: tuple | None = None) -> str:
+    return hashlib.sha256(repr(seen or listing(session)).encode()).hexdigest()[:32]
 
 
 def listed(session: Session, *options) -> Iterator[Opportunity]:
@@ -71,9 +75,9 @@ def elm_pieces(session: Session, items: Items) -> Iterator[str]:
 def write(folder: Path, session: Session, items: Items) -> dict:
     """Writes both dumps and their metadata into ``folder``; returns the metadata."""
     folder.mkdir(parents=True, exist_ok=True)
-    made = {"state": state(session), "offers": session.scalar(
-        select(func.count(Opportunity.id)).where(LISTED)),
-        "made": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "files": {}}
+    seen = listing(session)
+    made = {"state": state(session, seen), "offers": seen[0],
+            "made": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "files": {}}
     for kind, pieces in (("csv", csv_pieces(session)),
                          ("jsonld", elm_pieces(session, items))):
         path = folder / FILES[kind]

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import DateTime, String, delete, select
+from sqlalchemy import DateTime, String, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base, utcnow
@@ -55,10 +55,3 @@ def end(session: Session, token: object) -> None:
         session.execute(delete(SignIn).where(SignIn.token_hash == digest(token)))
         session.commit()
 
-
-def end_all(session: Session, user: str) -> int:
-    """Ends every sign-in of ``user`` (a changed password, a removed account)."""
-    count = len(session.scalars(select(SignIn.token_hash).where(SignIn.user == user)).all())
-    session.execute(delete(SignIn).where(SignIn.user == user))
-    session.commit()
-    return count

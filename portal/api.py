@@ -14,7 +14,8 @@ from . import search_service
 from .search_service import ParamError
 from .services import services, session
 from .i18n import locale_code
-from .views import opportunity_json, opportunity_or_404, provider_json, provider_or_404
+from .views import (elm_items, opportunity_json, opportunity_or_404, provider_json,
+                    provider_or_404)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # what each endpoint reads: anything else is a 400 naming it, so that an integrator never
@@ -141,9 +142,8 @@ def opportunity_elm(opportunity_id: int):
     withdrawn, like the JSON."""
     from catalogue.elm_export import learning_opportunity
     o = opportunity_or_404(opportunity_id)
-    uri = url_for("api.opportunity_elm", opportunity_id=o.id, _external=True)
-    doc = learning_opportunity(o, o.provider, uri, url_for(
-        "pages.opportunity", opportunity_id=o.id, _external=True))
+    (item,) = elm_items([o], locale_code())  # named as in a search's and the dump's documents
+    doc = learning_opportunity(*item)
     response = jsonify(doc)
     response.mimetype = "application/ld+json"
     return response, 410 if o.status is Status.RETIRED else 200

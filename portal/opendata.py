@@ -79,9 +79,8 @@ def page():
 
 @bp.get("/open-data/<name>")
 def download(name: str):
-    kind = next((k for k, n in dumps.FILES.items() if n == name), None)
     path = folder() / name
-    if kind is None or not path.is_file() or dumps.made(folder()) is None:
+    if name not in dumps.FILES.values() or dumps.made(folder()) is None:
         abort(404)
     return send_file(path, mimetype="application/gzip", as_attachment=True, download_name=name,
                      conditional=True, etag=True, max_age=300)

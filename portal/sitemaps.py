@@ -23,6 +23,7 @@ from flask import Flask, Response, abort, current_app, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from catalogue import dumps
 from catalogue.models import Opportunity, Provider, Status
 
 from .services import services, session
@@ -144,15 +145,13 @@ def _count() -> int:
 def _state() -> tuple[str, dt.datetime | None]:
     """(ETag, Last-Modified) of every sitemap: what changes whenever a listed page comes, goes
     or changes (the part size, languages and host included)."""
-    row = session().execute(select(func.count(Opportunity.id), func.max(Opportunity.updated_at))
-                            .where(Opportunity.status == Status.ACTIVE)).one()
+    count, updated, retired = dumps.listing(session())
     providers = session().execute(select(func.count(Provider.id),
                                          func.max(Provider.created_at))).one()
-    retired = session().scalar(select(func.max(Opportunity.retired_at)))
     config = current_app.config
-    key = repr((tuple(row), tuple(providers), retired, config["SITEMAP_URLS"],
+    key = repr(((count, updated), tuple(providers), retired, config["SITEMAP_URLS"],
                 config["LANGUAGES"], request.host_url, request.path))
-    changed = [t for t in (row[1], retired, providers[1]) if t]
+    changed = [t for t in (updated, retired, providers[1]) if t]
     return hashlib.sha256(key.encode()).hexdigest()[:32], max(map(_utc, changed), default=None)
 
 
